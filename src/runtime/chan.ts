@@ -1,0 +1,330 @@
+/**
+ * Channels with Go's semantics (runtime/chan.go).
+ *
+ * Invariants (as in Go):
+ * - At least one of the receive queue and the send queue is empty, except for an unbuffered
+ *   channel with a single goroutine blocked on it in a select with both a send and a receive
+ *   case.
+ * - For a buffered channel: `count > 0` implies the receive queue is empty, and
+ *   `count < cap` implies the send queue is empty.
+ * - A closed channel has an empty send queue (close fails every blocked sender) and an empty
+ *   receive queue (close wakes every blocked receiver).
+ *
+ * Every operation first tries to complete at once; only when it must block does it allocate a
+ * sudog and a promise. So each operation returns either a plain value (done) or a promise
+ * (parked): `await` works on both, and hot loops can skip the `await` on the plain value (the
+ * try forms make that pleasant: {@link Chan.tryRecv}, {@link Chan.trySend}).
+ *
+ * All fields are guarded by the single JavaScript thread: an operation runs to completion
+ * without interleaving, and readied goroutines continue only in later microtasks.
+ *
+ * @module
+ */
+
+import { park } from './goroutine.js';
+import { errCloseClosed, errCloseNil, errInvalidArg, errSendOnClosed } from './errors.js';
+import {
+  CLOSED,
+  RecvMode,
+  Sudog,
+  WOULD_BLOCK,
+  completeRecv,
+  completeSend,
+  dequeue,
+  enqueueRecv,
+  enqueueSend,
+  failSend,
+  type Closed,
+  type WouldBlock,
+} from './sudog.js';
+
+export { CLOSED, WOULD_BLOCK, type Closed, type WouldBlock } from './sudog.js';
+
+/** A value or a promise of it: what every channel operation returns. `await` accepts both. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A channel of values of type `T`. Create one with {@link chan}. A `null` channel is Go's nil
+ * channel: pass it to {@link send}, {@link recv} or a select case and it is never ready.
+ */
+export class Chan<T> implements AsyncIterable<T> {
+  /** @internal Ring buffer, `null` when unbuffered. */
+  _buf: (T | undefined)[] | null;
+  /** @internal */ _head = 0;
+  /** @internal */ _count = 0;
+  /** @internal */ readonly _cap: number;
+  /** @internal */ _closed = false;
+  /** @internal */ _recvHead: Sudog | null = null;
+  /** @internal */ _recvTail: Sudog | null = null;
+  /** @internal */ _sendHead: Sudog | null = null;
+  /** @internal */ _sendTail: Sudog | null = null;
+  /**
+   * @internal Called when the receive queue becomes non-empty (true) or empty (false). Timer
+   * channels use it to keep the process alive only while a goroutine waits on them.
+   */
+  _onRecvWaiters: ((waiting: boolean) => void) | null = null;
+
+  /** Use {@link chan}. */
+  constructor(capacity = 0) {
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw errInvalidArg(`chan: invalid capacity ${capacity}`);
+    }
+    this._cap = capacity;
+    this._buf = capacity > 0 ? new Array<T | undefined>(capacity).fill(undefined) : null;
+  }
+
+  /** Number of values queued in the buffer (Go's `len(ch)`). */
+  get len(): number {
+    return this._count;
+  }
+
+  /** Buffer capacity (Go's `cap(ch)`). */
+  get cap(): number {
+    return this._cap;
+  }
+
+  /** True once {@link Chan.close} has been called. */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Sends `v` (Go's `ch <- v`). Returns `undefined` when the value was handed to a waiting
+   * receiver or buffered at once, otherwise a promise that resolves when a receiver takes it.
+   * Blocked senders are served in FIFO order.
+   *
+   * @throws StrandError `chan: send on closed channel` (code `STRAND_ERR_CLOSED_CHANNEL`) if the
+   * channel is closed, or is closed while the sender waits.
+   */
+  send(v: T): Promise<void> | undefined {
+    if (this._closed) throw errSendOnClosed();
+    const r = this._recvHead;
+    if (r !== null) {
+      // Direct hand-off: a receiver is waiting, so the buffer is empty.
+      dequeue(r);
+      completeRecv(r, v, true);
+      return undefined;
+    }
+    if (this._count < this._cap) {
+      this._push(v);
+      return undefined;
+    }
+    const s = new Sudog();
+    s.isSend = true;
+    s.value = v;
+    enqueueSend(this, s);
+    return park<void>(s, 'chan send');
+  }
+
+  /**
+   * Sends `v` only if that can be done without blocking (Go's select with a default). Returns
+   * true if sent.
+   *
+   * @throws StrandError `chan: send on closed channel` if the channel is closed.
+   */
+  trySend(v: T): boolean {
+    if (this._closed) throw errSendOnClosed();
+    const r = this._recvHead;
+    if (r !== null) {
+      dequeue(r);
+      completeRecv(r, v, true);
+      return true;
+    }
+    if (this._count < this._cap) {
+      this._push(v);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Receives a value (Go's `v := <-ch`). Once the channel is closed and drained it yields
+   * `undefined`, Go's zero value; use {@link Chan.recvOk} or {@link Chan.recvOrClosed} to tell a
+   * received `undefined` from a closed channel.
+   */
+  recv(): MaybePromise<T | undefined> {
+    return this._recv(RecvMode.Zero) as MaybePromise<T | undefined>;
+  }
+
+  /** Receives with Go's comma-ok: `[value, true]`, or `[undefined, false]` once closed and drained. */
+  recvOk(): MaybePromise<[T | undefined, boolean]> {
+    return this._recv(RecvMode.Tuple) as MaybePromise<[T | undefined, boolean]>;
+  }
+
+  /**
+   * Receives a value, or {@link CLOSED} once the channel is closed and drained: comma-ok without
+   * allocating a tuple.
+   *
+   * @example
+   * ```ts
+   * for (;;) {
+   *   const v = await ch.recvOrClosed();
+   *   if (v === CLOSED) break;
+   *   use(v);
+   * }
+   * ```
+   */
+  recvOrClosed(): MaybePromise<T | Closed> {
+    return this._recv(RecvMode.Sentinel) as MaybePromise<T | Closed>;
+  }
+
+  /**
+   * Receives without blocking: the value, {@link CLOSED} if the channel is closed and drained, or
+   * {@link WOULD_BLOCK} if nothing is ready. The try-first style awaits only on `WOULD_BLOCK`:
+   *
+   * @example
+   * ```ts
+   * let v = ch.tryRecv();
+   * if (v === WOULD_BLOCK) v = await ch.recvOrClosed();
+   * ```
+   */
+  tryRecv(): T | Closed | WouldBlock {
+    if (this._count > 0) return this._shift();
+    const s = this._sendHead;
+    if (s !== null) {
+      dequeue(s);
+      const v = s.value as T;
+      completeSend(s);
+      return v;
+    }
+    return this._closed ? CLOSED : WOULD_BLOCK;
+  }
+
+  /**
+   * Closes the channel (Go's `close(ch)`): buffered values can still be received, then receivers
+   * get `ok = false`; every blocked receiver wakes; blocked and later senders fail.
+   *
+   * @throws StrandError `chan: close of closed channel` (code `STRAND_ERR_CLOSE_CLOSED`).
+   */
+  close(): void {
+    if (this._closed) throw errCloseClosed();
+    this._closed = true;
+    for (let r = this._recvHead; r !== null; r = this._recvHead) {
+      dequeue(r);
+      completeRecv(r, undefined, false);
+    }
+    for (let s = this._sendHead; s !== null; s = this._sendHead) {
+      dequeue(s);
+      failSend(s, errSendOnClosed());
+    }
+  }
+
+  /** Ranges over received values until the channel is closed (Go's `for v := range ch`). */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let v = this.tryRecv();
+      if (v === WOULD_BLOCK) v = await (this._recv(RecvMode.Sentinel) as MaybePromise<T | Closed>);
+      if (v === CLOSED) return;
+      yield v as T;
+    }
+  }
+
+  /** @internal */
+  _recv(mode: RecvMode): unknown {
+    if (this._count > 0) {
+      const v = this._shift();
+      return mode === RecvMode.Tuple ? [v, true] : v;
+    }
+    const s = this._sendHead;
+    if (s !== null) {
+      // Unbuffered: take the value straight from the blocked sender.
+      dequeue(s);
+      const v = s.value;
+      completeSend(s);
+      return mode === RecvMode.Tuple ? [v, true] : v;
+    }
+    if (this._closed) {
+      return mode === RecvMode.Zero ? undefined : mode === RecvMode.Sentinel ? CLOSED : [undefined, false];
+    }
+    const r = new Sudog();
+    r.mode = mode;
+    enqueueRecv(this, r);
+    return park(r, 'chan receive');
+  }
+
+  /** @internal Appends to the ring buffer; the caller checked `count < cap`. */
+  _push(v: T): void {
+    const buf = this._buf!;
+    let i = this._head + this._count;
+    if (i >= this._cap) i -= this._cap;
+    buf[i] = v;
+    this._count++;
+  }
+
+  /**
+   * @internal Takes the oldest buffered value; the caller checked `count > 0`. If a sender is
+   * blocked (the buffer was full), its value moves into the freed slot and it is readied.
+   */
+  _shift(): T {
+    const buf = this._buf!;
+    const h = this._head;
+    const v = buf[h] as T;
+    buf[h] = undefined;
+    this._head = h + 1 === this._cap ? 0 : h + 1;
+    this._count--;
+    const s = this._sendHead;
+    if (s !== null) {
+      dequeue(s);
+      this._push(s.value as T);
+      completeSend(s);
+    }
+    return v;
+  }
+}
+
+/**
+ * Makes a channel (Go's `make(chan T, capacity)`). Capacity 0 (the default) is unbuffered: a send
+ * waits for a receiver, a rendezvous.
+ */
+export function chan<T>(capacity = 0): Chan<T> {
+  return new Chan<T>(capacity);
+}
+
+/** A receive-only or send-only view is just the channel in TypeScript; these aliases document intent. */
+export type RecvChan<T> = Pick<Chan<T>, 'recv' | 'recvOk' | 'recvOrClosed' | 'tryRecv' | 'len' | 'cap' | typeof Symbol.asyncIterator>;
+/** See {@link RecvChan}. */
+export type SendChan<T> = Pick<Chan<T>, 'send' | 'trySend' | 'close' | 'len' | 'cap'>;
+
+/** Waiter for nil-channel operations: parked forever, never queued anywhere. */
+class NilWaiter extends Sudog {}
+
+/**
+ * Sends on `ch`, which may be nil (`null`): a send on a nil channel blocks forever, as in Go.
+ */
+export function send<T>(ch: Chan<T> | null, v: T): Promise<void> | undefined {
+  if (ch === null) return park<void>(new NilWaiter(), 'chan send (nil chan)');
+  return ch.send(v);
+}
+
+/** Receives from `ch`, which may be nil (`null`): blocks forever on a nil channel, as in Go. */
+export function recv<T>(ch: Chan<T> | null): MaybePromise<T | undefined> {
+  if (ch === null) return park<T | undefined>(new NilWaiter(), 'chan receive (nil chan)');
+  return ch.recv();
+}
+
+/** Comma-ok receive from `ch`, which may be nil (`null`). */
+export function recvOk<T>(ch: Chan<T> | null): MaybePromise<[T | undefined, boolean]> {
+  if (ch === null) return park<[T | undefined, boolean]>(new NilWaiter(), 'chan receive (nil chan)');
+  return ch.recvOk();
+}
+
+/**
+ * Closes `ch` (Go's `close(ch)`).
+ *
+ * @throws StrandError `chan: close of nil channel` for `null`, `chan: close of closed channel`
+ * if already closed.
+ */
+export function close<T>(ch: Chan<T> | null): void {
+  if (ch === null) throw errCloseNil();
+  ch.close();
+}
+
+/** Go's `len(ch)`: buffered values; 0 for a nil channel. */
+export function len<T>(ch: Chan<T> | null): number {
+  return ch === null ? 0 : ch._count;
+}
+
+/** Go's `cap(ch)`: buffer capacity; 0 for a nil channel. */
+export function cap<T>(ch: Chan<T> | null): number {
+  return ch === null ? 0 : ch._cap;
+}

@@ -1,0 +1,120 @@
+/**
+ * The goroutine dump: every live goroutine with its state, wait reason, how long it has waited,
+ * the function it runs and (in debug mode) where it was created — Go's SIGQUIT traceback, in text
+ * and as data.
+ *
+ * @module
+ */
+
+import {
+  G,
+  GState,
+  _coarseNow,
+  _forEachLive,
+  _setDumpFormatter,
+  _stateName,
+  createdBy,
+  fnName,
+  mainG,
+} from './goroutine.js';
+
+/** One goroutine as the dump reports it. */
+export interface GoroutineInfo {
+  /** Goroutine id (1 is the main module's code outside any goroutine). */
+  id: number;
+  /** `runnable`, `running` or `waiting`. */
+  state: 'runnable' | 'running' | 'waiting' | 'dead';
+  /** Why it waits (`chan receive`, `select`, `sync.Mutex.Lock`, `IO wait`...); empty unless waiting. */
+  waitReason: string;
+  /** Milliseconds spent waiting so far (0 unless waiting; ~50 ms resolution). */
+  waitingMs: number;
+  /** Name of the function the goroutine runs. */
+  fn: string;
+  /** `created by <frame>` in debug mode, otherwise `undefined`. */
+  createdBy: string | undefined;
+}
+
+function info(g: G, now: number): GoroutineInfo {
+  const waiting = g.state === GState.Waiting;
+  return {
+    id: g.id,
+    state: _stateName(g.state) as GoroutineInfo['state'],
+    waitReason: waiting ? g.waitReason : '',
+    waitingMs: waiting ? Math.max(0, Math.round(now - g.waitSince)) : 0,
+    fn: fnName(g),
+    createdBy: g.createdAt !== null ? createdBy(g) : undefined,
+  };
+}
+
+/**
+ * Every live goroutine, oldest first. The main pseudo-goroutine (id 1) is included while it waits
+ * on a strand operation.
+ */
+export function goroutines(): GoroutineInfo[] {
+  const now = _coarseNow();
+  const out: GoroutineInfo[] = [];
+  _forEachLive((g) => out.push(info(g, now)));
+  out.reverse();
+  if (mainG.state === GState.Waiting) out.unshift(info(mainG, now));
+  return out;
+}
+
+function duration(ms: number): string {
+  if (ms >= 120_000) return `${Math.floor(ms / 60_000)} minutes`;
+  if (ms >= 60_000) return '1 minute';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${ms} ms`;
+}
+
+/**
+ * The dump as text, in Go's traceback layout:
+ *
+ * ```
+ * goroutine 7 [chan receive, 1.5 s]:
+ * worker(...)
+ * 	created by main (file:///app/main.js:10:3)
+ * ```
+ */
+export function formatDump(list: GoroutineInfo[] = goroutines()): string {
+  let out = '';
+  for (const g of list) {
+    const state = g.state === 'waiting' ? `${g.waitReason}, ${duration(g.waitingMs)}` : g.state;
+    out += `goroutine ${g.id} [${state}]:\n${g.fn}(...)\n`;
+    if (g.createdBy !== undefined && g.createdBy !== '') out += `\t${g.createdBy}\n`;
+    out += '\n';
+  }
+  return out;
+}
+
+/** Writes the dump to stderr. */
+export function printDump(): void {
+  process.stderr.write(formatDump());
+}
+
+let sigquitInstalled: ((signal: NodeJS.Signals) => void) | null = null;
+
+/**
+ * Installs a SIGQUIT handler that prints the goroutine dump to stderr (`kill -QUIT <pid>`, or
+ * Ctrl-\ in a terminal). With `exit: true` (the default, as Go does) the process then exits with
+ * status 2; with `exit: false` it keeps running. Returns a function that removes the handler.
+ */
+export function handleSigquit(options: { exit?: boolean } = {}): () => void {
+  const exit = options.exit ?? true;
+  if (sigquitInstalled !== null) process.removeListener('SIGQUIT', sigquitInstalled);
+  const handler = (): void => {
+    const text = `SIGQUIT: quit\n\n${formatDump()}`;
+    if (exit) {
+      process.stderr.write(text + 'exit status 2\n', () => process.exit(2));
+    } else {
+      process.stderr.write(text);
+    }
+  };
+  sigquitInstalled = handler;
+  process.on('SIGQUIT', handler);
+  return () => {
+    process.removeListener('SIGQUIT', handler);
+    if (sigquitInstalled === handler) sigquitInstalled = null;
+  };
+}
+
+_setDumpFormatter(() => formatDump());

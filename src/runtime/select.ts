@@ -1,0 +1,168 @@
+/**
+ * `select` over send and receive cases (Go's runtime/select.go).
+ *
+ * A case is an object you build once with {@link recvCase} or {@link sendCase} and may reuse in
+ * a loop (update `sendCase.value` between selects); after a receive case is chosen, its `value`
+ * and `ok` hold what was received. A case object belongs to one goroutine at a time.
+ *
+ * Algorithm: pass 1 counts the ready cases; if any, one is chosen uniformly at random and run at
+ * once. Otherwise every non-nil case is queued on its channel (the case object is itself the
+ * queue entry) and the goroutine parks once. The first counterpart to match a case decides the
+ * select: it withdraws every other case from its queue before readying the goroutine, so an
+ * abandoned case never consumes a value.
+ *
+ * @module
+ */
+
+import { park } from './goroutine.js';
+import { errSendOnClosed } from './errors.js';
+import { Chan } from './chan.js';
+import { CLOSED, SelectState, Sudog, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
+
+/** A receive case: after it is chosen, `value` and `ok` hold Go's `v, ok := <-ch`. */
+export class RecvCase<T> extends Sudog {
+  /** The channel; `null` (nil) is never ready. */
+  chan: Chan<T> | null;
+  declare value: T | undefined;
+
+  constructor(ch: Chan<T> | null) {
+    super();
+    this.chan = ch;
+  }
+}
+
+/** A send case: sends `value` on `chan` when chosen. */
+export class SendCase<T> extends Sudog {
+  /** The channel; `null` (nil) is never ready. */
+  chan: Chan<T> | null;
+  declare value: T;
+
+  constructor(ch: Chan<T> | null, v: T) {
+    super();
+    this.isSend = true;
+    this.chan = ch;
+    this.value = v;
+  }
+}
+
+/** A select case. */
+export type Case = RecvCase<any> | SendCase<any>;
+
+/** A receive case on `ch` (Go's `case v, ok := <-ch:`). */
+export function recvCase<T>(ch: Chan<T> | null): RecvCase<T> {
+  return new RecvCase<T>(ch);
+}
+
+/** A send case of `v` on `ch` (Go's `case ch <- v:`). */
+export function sendCase<T>(ch: Chan<T> | null, v: T): SendCase<T> {
+  return new SendCase<T>(ch, v);
+}
+
+// xorshift32: a fast, allocation-free source for the uniform choice among ready cases.
+let seed = (Math.random() * 0x7fffffff) | 1;
+function rand(n: number): number {
+  let x = seed;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  seed = x;
+  return (x >>> 0) % n;
+}
+
+function isReady(k: Case): boolean {
+  const c = k.chan;
+  if (c === null) return false;
+  if (k.isSend) return c._closed || c._recvHead !== null || c._count < c._cap;
+  return c._count > 0 || c._sendHead !== null || c._closed;
+}
+
+/** Runs a ready case now. */
+function run(k: Case): void {
+  const c = k.chan!;
+  if (k.isSend) {
+    if (c._closed) throw errSendOnClosed();
+    const r = c._recvHead;
+    if (r !== null) {
+      dequeue(r);
+      completeRecv(r, k.value, true);
+    } else {
+      c._push(k.value);
+    }
+    return;
+  }
+  if (c._count > 0) {
+    k.value = c._shift();
+    k.ok = true;
+    return;
+  }
+  const s = c._sendHead;
+  if (s !== null) {
+    dequeue(s);
+    k.value = s.value;
+    k.ok = true;
+    completeSend(s);
+    return;
+  }
+  k.value = undefined; // closed
+  k.ok = false;
+}
+
+/** Picks a ready case uniformly at random and runs it; -1 if none is ready. */
+function poll(cases: readonly Case[]): number {
+  let n = 0;
+  for (let i = 0; i < cases.length; i++) if (isReady(cases[i])) n++;
+  if (n === 0) return -1;
+  let k = n === 1 ? 0 : rand(n);
+  for (let i = 0; i < cases.length; i++) {
+    if (isReady(cases[i]) && k-- === 0) {
+      run(cases[i]);
+      return i;
+    }
+  }
+  return -1; // unreachable
+}
+
+/**
+ * Waits until one of `cases` can proceed, runs it and returns its index (Go's `select`). If
+ * several are ready, one is chosen uniformly at random. Nil-channel cases are never ready; a
+ * select with no cases (or only nil ones) blocks forever. Returns a plain number when a case was
+ * ready at once, otherwise a promise.
+ *
+ * @throws StrandError `chan: send on closed channel` if a send case on a closed channel is chosen.
+ *
+ * @example
+ * ```ts
+ * const msg = recvCase(messages), timeout = recvCase(after(1000));
+ * switch (await select([msg, timeout])) {
+ *   case 0: console.log('got', msg.value); break;
+ *   case 1: console.log('timed out'); break;
+ * }
+ * ```
+ */
+export function select(cases: readonly Case[]): number | Promise<number> {
+  const i = poll(cases);
+  if (i >= 0) return i;
+  const sel = new SelectState(cases);
+  let queued = 0;
+  for (let j = 0; j < cases.length; j++) {
+    const k = cases[j];
+    const c = k.chan;
+    if (c === null) continue;
+    k.sel = sel;
+    k.idx = j;
+    if (k.isSend) enqueueSend(c, k);
+    else enqueueRecv(c, k);
+    queued++;
+  }
+  return park<number>(sel, queued === 0 ? 'select (no cases)' : 'select');
+}
+
+/**
+ * Runs one ready case and returns its index, or returns -1 at once if none is ready (Go's
+ * `select` with a `default:` case).
+ */
+export function trySelect(cases: readonly Case[]): number {
+  return poll(cases);
+}
+
+export { CLOSED };

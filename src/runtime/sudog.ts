@@ -1,0 +1,169 @@
+/**
+ * Sudogs: a goroutine waiting on a channel, and the wait queues that hold them (Go's `sudog` and
+ * `waitq`). A plain blocking send/recv allocates one Sudog; a select's cases *are* sudogs (see
+ * select.ts), so a blocking select allocates no per-case waiter.
+ *
+ * Invariants:
+ * - A sudog is in at most one queue at a time; `c !== null` exactly while it is queued.
+ * - A select's case sudogs all point to the same {@link SelectState}; once one case completes,
+ *   every other case of that select is removed from its queue before the goroutine is readied,
+ *   so no stale case can ever be matched (Go marks them `selectDone`; we unlink eagerly).
+ *
+ * @module
+ */
+
+import { Waiter, ready, readyError } from './goroutine.js';
+
+/** How a receive delivers its result. */
+export const RecvMode = {
+  /** `v := <-ch`: the value, `undefined` once closed. */
+  Zero: 0,
+  /** The value, or the {@link CLOSED} sentinel once closed (allocation-free comma-ok). */
+  Sentinel: 1,
+  /** `v, ok := <-ch` as a `[value, ok]` tuple. */
+  Tuple: 2,
+} as const;
+export type RecvMode = (typeof RecvMode)[keyof typeof RecvMode];
+
+/** Returned by receives (in the sentinel form) once a channel is closed and drained. */
+export const CLOSED: unique symbol = Symbol('strand.closed');
+/** The type of {@link CLOSED}. */
+export type Closed = typeof CLOSED;
+/** Returned by the try forms when the operation would block. */
+export const WOULD_BLOCK: unique symbol = Symbol('strand.wouldBlock');
+/** The type of {@link WOULD_BLOCK}. */
+export type WouldBlock = typeof WOULD_BLOCK;
+
+/** The waiter a select parks on; its cases point to it. */
+export class SelectState extends Waiter {
+  readonly cases: readonly Sudog[];
+  constructor(cases: readonly Sudog[]) {
+    super();
+    this.cases = cases;
+  }
+}
+
+/** The minimal view of a channel the queues need. */
+export interface QueueOwner {
+  _recvHead: Sudog | null;
+  _recvTail: Sudog | null;
+  _sendHead: Sudog | null;
+  _sendTail: Sudog | null;
+  _onRecvWaiters: ((waiting: boolean) => void) | null;
+}
+
+/** A goroutine waiting on a channel, or a select case. */
+export class Sudog extends Waiter {
+  /** Send: the value to send. Receive: the value received (valid once completed). */
+  value: unknown = undefined;
+  /** Receive: false if completed by close. */
+  ok = false;
+  /** Receive result form for plain receives. */
+  mode: RecvMode = RecvMode.Zero;
+  /** True for a send. */
+  isSend = false;
+  /** The select this case belongs to, while it is parked in one. */
+  sel: SelectState | null = null;
+  /** Index of this case in its select. */
+  idx = 0;
+  /** The queue owner while queued (see invariants). */
+  c: QueueOwner | null = null;
+  next: Sudog | null = null;
+  prev: Sudog | null = null;
+}
+
+/** Appends `s` to `c`'s receive queue. */
+export function enqueueRecv(c: QueueOwner, s: Sudog): void {
+  s.c = c;
+  s.next = null;
+  const tail = c._recvTail;
+  s.prev = tail;
+  if (tail === null) {
+    c._recvHead = s;
+    if (c._onRecvWaiters !== null) c._onRecvWaiters(true);
+  } else {
+    tail.next = s;
+  }
+  c._recvTail = s;
+}
+
+/** Appends `s` to `c`'s send queue. */
+export function enqueueSend(c: QueueOwner, s: Sudog): void {
+  s.c = c;
+  s.next = null;
+  const tail = c._sendTail;
+  s.prev = tail;
+  if (tail === null) c._sendHead = s;
+  else tail.next = s;
+  c._sendTail = s;
+}
+
+/** Removes `s` from whichever queue of its channel holds it. */
+export function dequeue(s: Sudog): void {
+  const c = s.c;
+  if (c === null) return;
+  const { prev, next } = s;
+  if (s.isSend) {
+    if (prev === null) c._sendHead = next;
+    else prev.next = next;
+    if (next === null) c._sendTail = prev;
+    else next.prev = prev;
+  } else {
+    if (prev === null) c._recvHead = next;
+    else prev.next = next;
+    if (next === null) c._recvTail = prev;
+    else next.prev = prev;
+    if (c._recvHead === null && c._onRecvWaiters !== null) c._onRecvWaiters(false);
+  }
+  s.c = s.next = s.prev = null;
+}
+
+/** Withdraws every other case of `s`'s select from its queue (the select is decided). */
+function withdrawSiblings(s: Sudog, sel: SelectState): void {
+  const cases = sel.cases;
+  for (let i = 0; i < cases.length; i++) {
+    const k = cases[i];
+    if (k !== s && k.c !== null) dequeue(k);
+    k.sel = null;
+  }
+}
+
+/**
+ * Completes a parked receiver `r` (already dequeued) with `v`/`ok`: readies a plain receiver with
+ * its result form, or decides `r`'s select in favour of this case.
+ */
+export function completeRecv(r: Sudog, v: unknown, ok: boolean): void {
+  const sel = r.sel;
+  if (sel !== null) {
+    r.value = v;
+    r.ok = ok;
+    withdrawSiblings(r, sel);
+    ready(sel, r.idx);
+    return;
+  }
+  const mode = r.mode;
+  ready(r, mode === RecvMode.Zero ? v : mode === RecvMode.Sentinel ? (ok ? v : CLOSED) : [v, ok]);
+}
+
+/** Completes a parked sender `s` (already dequeued): its value has been taken. */
+export function completeSend(s: Sudog): void {
+  const sel = s.sel;
+  if (sel !== null) {
+    withdrawSiblings(s, sel);
+    ready(sel, s.idx);
+    return;
+  }
+  s.value = undefined;
+  ready(s, undefined);
+}
+
+/** Fails a parked sender `s` (already dequeued) with `err` (its channel was closed). */
+export function failSend(s: Sudog, err: unknown): void {
+  const sel = s.sel;
+  if (sel !== null) {
+    withdrawSiblings(s, sel);
+    readyError(sel, err);
+    return;
+  }
+  readyError(s, err);
+}
