@@ -11,6 +11,11 @@ export interface ScenarioOptions {
   log: (msg: string) => void;
   /** Where results go (load-tests/results by default). */
   resultsDir: string;
+  /**
+   * True when stdout is a terminal and CI is not set: scenarios may draw progress (autocannon's
+   * bar via `runAutocannon(..., { progress: opts.interactive })`). Always set by the harness.
+   */
+  interactive?: boolean;
 }
 
 /** One measured row: one implementation under one case. */
