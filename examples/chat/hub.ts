@@ -1,0 +1,395 @@
+/**
+ * The hub: one goroutine that owns all chat state — rooms, members, nicks, history — and talks
+ * to every client goroutine through channels (Go's "share memory by communicating").
+ *
+ * Clients send typed {@link Request}s on `hub.requests`; the hub answers by sending
+ * {@link Event}s to each client's bounded outbox. The hub never blocks on a client: it uses
+ * `trySend`, and a client whose outbox is full is dropped (outbox closed, transport hung up,
+ * reason logged, a leave announced). So one client that stops reading can never stall a room.
+ *
+ * Invariants (all state below is touched only by the hub goroutine):
+ * - a client is in `clients` iff `client.active`; an active client is in exactly one room's
+ *   `members` and holds exactly one entry in `nicks` (keyed by the lowercased nick);
+ * - an inactive client's outbox is closed, and the hub never sends to it again;
+ * - a room exists while it has members or history, and `lobby` always exists;
+ * - requests that carry a reply channel are always answered (reply channels have capacity 1,
+ *   so answering never blocks), even after shutdown: the hub drains its queue before it stops.
+ *
+ * @module
+ */
+
+import type { Logger } from 'pino';
+import { chan, go, select, recvCase, sendCase, WOULD_BLOCK, CLOSED, type Chan } from '../../src/index.js';
+import type { Client } from './client.js';
+import type { Command } from './commands.js';
+import { HELP } from './commands.js';
+import { event, type Event, type RoomInfo } from './events.js';
+import { checkNick, normalizeRoom } from './validate.js';
+
+/** A typed request from a client goroutine (a parsed {@link Command} plus who sent it). */
+export type ClientRequest = Command & { client: Client };
+
+/** Counters answered by a `stats` request. */
+export interface HubStats {
+  clients: number;
+  rooms: number;
+  /** Clients dropped because their outbox overflowed. */
+  dropped: number;
+  /** Messages and actions broadcast. */
+  messages: number;
+}
+
+/** Everything the hub understands. */
+export type Request =
+  | ClientRequest
+  /** Join the chat: `nick` '' picks a free guest nick; the reply is null or an error text. */
+  | { op: 'connect'; client: Client; nick: string; room: string; reply: Chan<string | null> }
+  /** The client's connection is gone (EOF, error, SSE closed). No-op if already dropped. */
+  | { op: 'disconnect'; client: Client; reason: string }
+  /** Deliver an error line to the client (e.g. its line was too long). */
+  | { op: 'notice'; client: Client; text: string }
+  /** Find the active web session with this token. */
+  | { op: 'lookup'; token: string; reply: Chan<Client | null> }
+  | { op: 'stats'; reply: Chan<HubStats> }
+  /** Say goodbye to every client, close every outbox, stop. */
+  | { op: 'shutdown'; reason: string };
+
+/** Hub settings. */
+export interface HubOptions {
+  log: Logger;
+  /** Messages kept per room for joiners (default 50). */
+  historySize?: number;
+  /** Most rooms that may exist at once (default 1000). */
+  maxRooms?: number;
+  /** Capacity of the request queue (default 1024). */
+  queueSize?: number;
+}
+
+/** The room everyone starts in. */
+export const LOBBY = 'lobby';
+
+interface Room {
+  readonly name: string;
+  readonly members: Set<Client>;
+  /** Last `historySize` message/action events, oldest first. */
+  readonly history: Event[];
+}
+
+/**
+ * The chat's state owner. Create it, call {@link Hub.start}, then talk to it with
+ * {@link Hub.send}.
+ *
+ * @example
+ * ```ts
+ * const hub = new Hub({ log: pino() });
+ * hub.start();
+ * const reply = chan<string | null>(1);
+ * await hub.send({ op: 'connect', client, nick: 'ana', room: 'lobby', reply });
+ * const err = await reply.recv();
+ * ```
+ */
+export class Hub {
+  /** Requests from clients. Never closed; use {@link Hub.send}, which stops once the hub has. */
+  readonly requests: Chan<Request>;
+  /** Closed when the hub goroutine has stopped. */
+  readonly done: Chan<void>;
+  private readonly log: Logger;
+  private readonly historySize: number;
+  private readonly maxRooms: number;
+  private readonly clients = new Set<Client>();
+  private readonly nicks = new Map<string, Client>();
+  private readonly tokens = new Map<string, Client>();
+  private readonly rooms = new Map<string, Room>();
+  /** Clients whose outbox overflowed during the current request; dropped before the next. */
+  private slow: Client[] = [];
+  private stopped = false;
+  private guestSeq = 0;
+  private dropped = 0;
+  private messages = 0;
+
+  constructor(opts: HubOptions) {
+    this.log = opts.log;
+    this.historySize = opts.historySize ?? 50;
+    this.maxRooms = opts.maxRooms ?? 1000;
+    this.requests = chan<Request>(opts.queueSize ?? 1024);
+    this.done = chan<void>();
+    this.room(LOBBY);
+  }
+
+  /** Starts the hub goroutine. */
+  start(): void {
+    go(hubLoop, this);
+  }
+
+  /**
+   * Sends a request to the hub, blocking while its queue is full.
+   *
+   * @returns true if the hub took it, false if the hub has stopped (the request is dropped).
+   */
+  send(r: Request): boolean | Promise<boolean> {
+    if (this.stopped) return false;
+    if (this.requests.trySend(r)) return true;
+    return this._sendSlow(r);
+  }
+
+  private async _sendSlow(r: Request): Promise<boolean> {
+    const i = await select([sendCase(this.requests, r), recvCase(this.done)]);
+    return i === 0;
+  }
+
+  /**
+   * Asks the hub to shut down (every client gets a goodbye and its outbox is closed) and waits
+   * until it has stopped.
+   */
+  async shutdown(reason = 'server shutting down'): Promise<void> {
+    await this.send({ op: 'shutdown', reason });
+    await this.done.recv();
+  }
+
+  /** Asks the hub for its counters (zeros once it has stopped). */
+  async stats(): Promise<HubStats> {
+    const reply = chan<HubStats>(1);
+    if (!(await this.send({ op: 'stats', reply }))) return { clients: 0, rooms: 0, dropped: this.dropped, messages: this.messages };
+    return (await reply.recv())!;
+  }
+
+  // ---- everything below runs on the hub goroutine -------------------------------------------
+
+  /** @internal Handles one request; returns true when the hub must stop. */
+  _handle(r: Request): boolean {
+    switch (r.op) {
+      case 'connect':
+        r.reply.trySend(this.connect(r.client, r.nick, r.room));
+        break;
+      case 'disconnect':
+        this.drop(r.client, r.reason, null, false);
+        break;
+      case 'notice':
+        if (r.client.active) this.deliver(r.client, event({ type: 'error', text: r.text }));
+        break;
+      case 'lookup': {
+        const c = this.tokens.get(r.token);
+        r.reply.trySend(c !== undefined && c.active ? c : null);
+        break;
+      }
+      case 'stats':
+        r.reply.trySend({ clients: this.clients.size, rooms: this.rooms.size, dropped: this.dropped, messages: this.messages });
+        break;
+      case 'shutdown':
+        this.stopAll(r.reason);
+        return true;
+      default:
+        if (r.client.active) this.command(r);
+    }
+    this.dropSlow();
+    return false;
+  }
+
+  /** @internal Answers whatever is still queued after a shutdown, then marks the hub stopped. */
+  _drain(): void {
+    for (let r = this.requests.tryRecv(); r !== WOULD_BLOCK && r !== CLOSED; r = this.requests.tryRecv()) {
+      if (r.op === 'connect') r.reply.trySend('server shutting down');
+      else if (r.op === 'lookup') r.reply.trySend(null);
+      else if (r.op === 'stats') r.reply.trySend({ clients: 0, rooms: 0, dropped: this.dropped, messages: this.messages });
+    }
+    this.stopped = true;
+    this.done.close();
+  }
+
+  private connect(c: Client, nick: string, roomName: string): string | null {
+    if (nick === '') nick = this.guestNick();
+    const bad = checkNick(nick);
+    if (bad !== null) return bad;
+    if (this.nicks.has(nick.toLowerCase())) return `nick "${nick}" is taken`;
+    const [room, badRoom] = normalizeRoom(roomName || LOBBY);
+    if (badRoom !== null) return badRoom;
+    if (!this.rooms.has(room) && this.rooms.size >= this.maxRooms) return 'too many rooms; join an existing one';
+    c.active = true;
+    c.nick = nick;
+    this.clients.add(c);
+    this.nicks.set(nick.toLowerCase(), c);
+    this.tokens.set(c.token, c);
+    this.log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
+    this.deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
+    this.enter(c, room);
+    return null;
+  }
+
+  private command(r: ClientRequest): void {
+    const c = r.client;
+    switch (r.op) {
+      case 'say':
+      case 'me': {
+        const room = this.rooms.get(c.room)!;
+        const ev = event({ type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts: Date.now() });
+        room.history.push(ev);
+        if (room.history.length > this.historySize) room.history.shift();
+        this.messages++;
+        this.broadcast(room, ev);
+        break;
+      }
+      case 'nick': {
+        if (r.nick === c.nick) return this.info(c, `you are already ${c.nick}`);
+        const bad = checkNick(r.nick);
+        if (bad !== null) return this.error(c, bad);
+        const holder = this.nicks.get(r.nick.toLowerCase());
+        if (holder !== undefined && holder !== c) return this.error(c, `nick "${r.nick}" is taken`);
+        const from = c.nick;
+        this.nicks.delete(from.toLowerCase());
+        this.nicks.set(r.nick.toLowerCase(), c);
+        c.nick = r.nick;
+        this.log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
+        this.deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
+        this.broadcast(this.rooms.get(c.room)!, event({ type: 'rename', room: c.room, from, nick: c.nick, ts: Date.now() }));
+        break;
+      }
+      case 'join': {
+        const [name, bad] = normalizeRoom(r.room);
+        if (bad !== null) return this.error(c, bad);
+        if (name === c.room) return this.info(c, `you are already in #${name}`);
+        if (!this.rooms.has(name) && this.rooms.size >= this.maxRooms) return this.error(c, 'too many rooms; join an existing one');
+        this.leave(c, `went to #${name}`);
+        this.enter(c, name);
+        break;
+      }
+      case 'who': {
+        const nicks = [...this.rooms.get(c.room)!.members].map((m) => m.nick).sort();
+        this.deliver(c, event({ type: 'who', room: c.room, nicks }));
+        break;
+      }
+      case 'rooms': {
+        const rooms: RoomInfo[] = [...this.rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
+        rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
+        this.deliver(c, event({ type: 'rooms', rooms }));
+        break;
+      }
+      case 'help':
+        for (const line of HELP) this.info(c, line);
+        break;
+      case 'quit':
+        this.drop(c, r.reason ? `quit: ${r.reason}` : 'quit', 'see you!', false);
+        break;
+      case 'invalid':
+        this.error(c, r.text);
+        break;
+    }
+  }
+
+  /** Puts an active client into a room: tells it, replays history, announces the join. */
+  private enter(c: Client, name: string): void {
+    const room = this.room(name);
+    c.room = name;
+    room.members.add(c);
+    this.deliver(c, event({ type: 'state', nick: c.nick, room: name }));
+    if (room.history.length > 0) {
+      this.info(c, `last ${room.history.length} messages in #${name}:`);
+      for (const h of room.history) this.deliver(c, historyCopy(h));
+    }
+    this.broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));
+  }
+
+  /** Takes a client out of its room and announces it to those left. */
+  private leave(c: Client, reason: string): void {
+    const room = this.rooms.get(c.room);
+    if (room === undefined) return;
+    room.members.delete(c);
+    c.room = '';
+    this.broadcast(room, event({ type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() }));
+    if (room.members.size === 0 && room.history.length === 0 && room.name !== LOBBY) this.rooms.delete(room.name);
+  }
+
+  /**
+   * Lets go of a client: out of its room and the nick table, a last `bye` event if there is
+   * room for it, outbox closed (its writer drains what is queued, then ends), and, when
+   * `hangUp`, its transport closed at once.
+   */
+  private drop(c: Client, reason: string, bye: string | null, hangUp: boolean): void {
+    if (!c.active) return;
+    c.active = false;
+    this.clients.delete(c);
+    this.nicks.delete(c.nick.toLowerCase());
+    this.tokens.delete(c.token);
+    this.leave(c, reason);
+    if (bye !== null) c.outbox.trySend(event({ type: 'bye', text: bye }));
+    c.outbox.close();
+    if (hangUp) c.hangUp(reason);
+    this.log.info({ client: c.id, nick: c.nick, remote: c.remote, reason }, 'client left');
+  }
+
+  /** Drops every client whose outbox overflowed (which may, in turn, overflow others). */
+  private dropSlow(): void {
+    while (this.slow.length > 0) {
+      const c = this.slow.pop()!;
+      if (!c.active) continue;
+      this.dropped++;
+      this.log.warn({ client: c.id, nick: c.nick, remote: c.remote, outbox: c.outbox.cap }, 'dropping slow client: outbox full');
+      this.drop(c, 'too slow', null, true);
+    }
+  }
+
+  private stopAll(reason: string): void {
+    this.log.info({ clients: this.clients.size, reason }, 'hub shutting down');
+    const bye = event({ type: 'bye', text: reason });
+    for (const c of this.clients) {
+      c.active = false;
+      c.outbox.trySend(bye);
+      c.outbox.close();
+    }
+    this.clients.clear();
+    this.nicks.clear();
+    this.tokens.clear();
+    this.rooms.clear();
+    this.slow = [];
+  }
+
+  private broadcast(room: Room, ev: Event): void {
+    for (const m of room.members) this.deliver(m, ev);
+  }
+
+  /** Queues an event for a client without ever blocking; a full outbox marks it slow. */
+  private deliver(c: Client, ev: Event): void {
+    if (!c.outbox.trySend(ev)) this.slow.push(c);
+  }
+
+  private info(c: Client, text: string): void {
+    this.deliver(c, event({ type: 'info', text }));
+  }
+
+  private error(c: Client, text: string): void {
+    this.deliver(c, event({ type: 'error', text }));
+  }
+
+  private room(name: string): Room {
+    let room = this.rooms.get(name);
+    if (room === undefined) {
+      room = { name, members: new Set(), history: [] };
+      this.rooms.set(name, room);
+    }
+    return room;
+  }
+
+  private guestNick(): string {
+    for (;;) {
+      const nick = `guest${++this.guestSeq}`;
+      if (!this.nicks.has(nick)) return nick;
+    }
+  }
+}
+
+/** The hub goroutine: handle requests until a shutdown, then answer what is left and stop. */
+async function hubLoop(hub: Hub): Promise<void> {
+  const requests = hub.requests;
+  for (;;) {
+    let r = requests.tryRecv();
+    if (r === WOULD_BLOCK) r = await requests.recvOrClosed();
+    if (r === CLOSED || hub._handle(r)) break;
+  }
+  hub._drain();
+}
+
+/** A replayed history entry: same message, marked so the web page can show it dimmed. */
+function historyCopy(h: Event): Event {
+  const d = h.data;
+  if (d.type === 'message' || d.type === 'action') return event({ ...d, history: true });
+  return h;
+}
