@@ -10,7 +10,7 @@
  *
  * ## The park/ready contract
  * - `park(w, reason)` marks the current goroutine waiting with a wait reason, stores the resolve
- *   and reject functions of a fresh promise in the waiter `w`, and returns that promise. The
+ *   function of a fresh promise in the waiter `w`, and returns that promise. The
  *   caller must have made `w` reachable (queued it on a channel, a mutex, a socket) before or
  *   right after parking; whoever finds it there readies it.
  * - `ready(w, v)` / `readyError(w, e)` make the goroutine runnable. A waiter is readied at most
@@ -24,12 +24,14 @@
  *
  * ## Knowing which goroutine is running
  * JavaScript has no thread identity, and AsyncLocalStorage doubles the cost of every promise on
- * Node 20. Instead, `park` attaches one reaction to the promise it returns *before* the caller's
- * `await` attaches its own. Reactions of one promise are queued together, in order, when it
- * settles, so our reaction runs immediately before the awaiting continuation and sets `current`
- * to the goroutine being resumed (taken from a FIFO filled in the order we settle promises). The
+ * Node 20. Instead, when `ready` settles a parked goroutine's promise it first queues a microtask
+ * of ours (a reaction on an already-resolved promise) and then settles the promise, which queues
+ * the awaiting continuation. Both jobs are queued back to back by the same synchronous call, and
+ * the microtask queue is FIFO, so our job runs immediately before the continuation and sets
+ * `current` to the goroutine being resumed (taken from a FIFO filled in settle order). The
  * attribution is exact for code that awaits strand operations directly, which is the style the
- * whole library uses.
+ * whole library uses. Doing this at ready time rather than at park time means a parked goroutine
+ * carries no extra reaction: the cost is one microtask per wake-up, none while parked.
  *
  * ## Fairness
  * Goroutines that keep readying each other (a ping-pong) would run forever inside one microtask
@@ -81,14 +83,15 @@ export class G {
 }
 
 /**
- * Something a goroutine parks on. The runtime sets `g`, `resolve` and `reject` in {@link park};
- * {@link ready} clears them. Subclasses (channel sudogs, mutex waiters, poller waiters) add their
- * own fields.
+ * Something a goroutine parks on. The runtime sets `g` and `resolve` in {@link park}; {@link ready}
+ * clears `resolve`. Subclasses (channel sudogs, mutex waiters, poller waiters) add their own
+ * fields. Only the resolve function is kept: a parked goroutine is the most numerous object a
+ * server has, and {@link readyError} settles through it with a rejected promise (the error path
+ * is rare; the memory is per parked goroutine).
  */
 export class Waiter {
   g: G | null = null;
   resolve: ((v: any) => void) | null = null;
-  reject: ((e: unknown) => void) | null = null;
 }
 
 // ---- registry ------------------------------------------------------------------------------
@@ -103,7 +106,6 @@ let current: G = mainG;
 /** Number of parked waiters not yet readied (all goroutines, main included). */
 let blocked = 0;
 
-const HOOK = process.env.NOHOOK !== "1";
 let debug = process.env.STRAND_DEBUG === '1';
 
 /**
@@ -182,14 +184,21 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   }
   current = prev;
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-    (result as PromiseLike<unknown>).then(
-      () => exitG(g),
-      (err: unknown) => panic(g, err),
-    );
+    // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
+    // function is the smallest way to carry `g` (see the memory notes in the benchmark).
+    (result as PromiseLike<unknown>).then(onExit.bind(g), onPanic.bind(g));
   } else {
     exitG(g);
   }
   return g.id;
+}
+
+function onExit(this: G): void {
+  exitG(this);
+}
+
+function onPanic(this: G, err: unknown): void {
+  panic(this, err);
 }
 
 function exitG(g: G): void {
@@ -253,10 +262,8 @@ export function createdBy(g: G): string {
 // ---- park / ready --------------------------------------------------------------------------
 
 let pendingResolve: ((v: any) => void) | null = null;
-let pendingReject: ((e: unknown) => void) | null = null;
-function capture(res: (v: any) => void, rej: (e: unknown) => void): void {
+function capture(res: (v: any) => void): void {
   pendingResolve = res;
-  pendingReject = rej;
 }
 
 // FIFO of goroutines in the order their park promises were settled (see module comment).
@@ -282,8 +289,9 @@ function growFifo(): void {
   fifoMask = n * 2 - 1;
 }
 
+const RESOLVED = Promise.resolve();
+
 function onResume(): void {
-  if (fifoHead === fifoTail) return; // a promise settled outside ready(): nothing to attribute
   const g = fifo[fifoHead];
   fifo[fifoHead] = mainG;
   fifoHead = (fifoHead + 1) & fifoMask;
@@ -306,7 +314,6 @@ function tickCoarse(): void {
 export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   const p = new Promise<T>(capture);
   w.resolve = pendingResolve;
-  w.reject = pendingReject;
   const g = current;
   w.g = g;
   g.state = GState.Waiting;
@@ -314,7 +321,6 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   if (coarseTimer === null) startCoarseClock();
   g.waitSince = coarseNow;
   blocked++;
-  if (HOOK) p.then(onResume, onResume);
   return p;
 }
 
@@ -333,17 +339,16 @@ export function ready(w: Waiter, v?: unknown): void {
   const res = w.resolve;
   if (res === null) return;
   w.resolve = null;
-  w.reject = null;
   settle(w.g!, res, v);
 }
 
 /** Like {@link ready}, but the parked `await` throws `err`. */
 export function readyError(w: Waiter, err: unknown): void {
-  const rej = w.reject;
-  if (rej === null) return;
+  const res = w.resolve;
+  if (res === null) return;
   w.resolve = null;
-  w.reject = null;
-  settle(w.g!, rej, err);
+  const rejected = Promise.reject(err);
+  settle(w.g!, res, rejected);
 }
 
 /** @internal True while `w` is parked and not yet readied. */
@@ -359,6 +364,7 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
     return;
   }
   fifoPush(g);
+  RESOLVED.then(onResume);
   fn(v);
   if ((++ops & BUDGET_MASK) === 0) checkBudget();
 }
@@ -403,6 +409,7 @@ function drainRunq(): void {
   const q = runq.splice(0, runq.length);
   for (let i = 0; i < q.length; i += 3) {
     fifoPush(q[i] as G);
+    RESOLVED.then(onResume);
     (q[i + 1] as (v: unknown) => void)(q[i + 2]);
   }
 }
