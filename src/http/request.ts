@@ -1,0 +1,189 @@
+/**
+ * The server-side request a handler receives (Go's `*http.Request`).
+ *
+ * Cheap to create: the hot path stores only what node:http already parsed; the URL object, the
+ * body reader and the context are built on first use.
+ *
+ * @module
+ */
+
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { BodyReader } from './body.js';
+import { ErrClientGone } from './errors.js';
+import { type Context, withCancelCause } from './_context.js';
+import type { Server } from './server.js';
+
+/**
+ * An HTTP request received by a server.
+ *
+ * `r.context()` is cancelled when the client disconnects (cause {@link ErrClientGone}), when the
+ * server shuts down (cause {@link ErrServerClosed}) and when the handler returns (Go's rule), so
+ * a handler blocked on a channel should `select` on `r.context().done()` too.
+ */
+export class Request {
+  /** The request method, upper case ("GET"). */
+  readonly method: string;
+  /** The request target as sent ("/search?q=go"). */
+  readonly requestURI: string;
+  /** Header fields, lower-cased names (Node's parsed headers). */
+  readonly headers: IncomingHttpHeaders;
+  /** A small per-server sequence number, used in logs as the request id. */
+  readonly id: number;
+  /** The underlying Node request (for interop; reading it directly bypasses `body`). */
+  readonly raw: IncomingMessage;
+  /** @internal */ _res: ServerResponse;
+  /** @internal */ _srv: Server;
+  /** @internal */ _url: URL | null = null;
+  /** @internal */ _body: BodyReader | null = null;
+  /** @internal */ _ctx: Context | null = null;
+  /** @internal */ _cancel: ((cause?: Error) => void) | null = null;
+  /** @internal Names and values of path wildcards, set by ServeMux: [name0, value0, name1, ...]. */
+  _params: string[] | null = null;
+  /** @internal The ServeMux pattern that matched, or "". */
+  _pattern = '';
+  /** @internal Set when the handler has returned. */
+  _done = false;
+
+  /** @internal Built by the server. */
+  constructor(srv: Server, req: IncomingMessage, res: ServerResponse, id: number) {
+    this.method = req.method!;
+    this.requestURI = req.url!;
+    this.headers = req.headers;
+    this.id = id;
+    this.raw = req;
+    this._res = res;
+    this._srv = srv;
+  }
+
+  /** The request URL, resolved against the Host header (parsed on first use). */
+  get url(): URL {
+    if (this._url === null) this._url = new URL(this.requestURI, `http://${this.host || 'localhost'}`);
+    return this._url;
+  }
+
+  /** The escaped path, without the query ("/a%20b/c"). */
+  get rawPath(): string {
+    const u = this.requestURI;
+    const q = u.indexOf('?');
+    return q < 0 ? u : u.slice(0, q);
+  }
+
+  /** The decoded path ("/a b/c"), as Go's `r.URL.Path`. */
+  get path(): string {
+    const p = this.rawPath;
+    if (p.indexOf('%') < 0) return p;
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  }
+
+  /** The Host header (Go's `r.Host`), or "". */
+  get host(): string {
+    return this.headers.host ?? '';
+  }
+
+  /** The client's address, "ip:port" (Go's `r.RemoteAddr`). */
+  get remoteAddr(): string {
+    const s = this.raw.socket;
+    const ip = s.remoteAddress ?? '';
+    return ip.includes(':') ? `[${ip}]:${s.remotePort}` : `${ip}:${s.remotePort}`;
+  }
+
+  /** The ServeMux pattern that matched the request ("GET /items/{id}"), or "" (Go's `r.Pattern`). */
+  get pattern(): string {
+    return this._pattern;
+  }
+
+  /**
+   * The request body as a blocking-style reader, limited to the server's `maxBodyBytes`.
+   * Reading past the limit throws a `MaxBytesError`, which the server turns into a 413 if the
+   * handler lets it escape.
+   */
+  get body(): BodyReader {
+    if (this._body === null) {
+      const cl = this.headers['content-length'];
+      this._body = new BodyReader(this.raw, this._srv.maxBodyBytes, cl === undefined ? -1 : Number(cl));
+    }
+    return this._body;
+  }
+
+  /** Reads the whole body (within the body limit). */
+  readAll(): Promise<Buffer> | Buffer {
+    return this.body.readAll();
+  }
+
+  /** Reads the whole body as UTF-8 text. */
+  text(): Promise<string> {
+    return this.body.text();
+  }
+
+  /**
+   * Reads the whole body and parses it as JSON.
+   *
+   * @throws `HttpError` STRAND_ERR_BODY on invalid JSON (a 400 if it escapes the handler),
+   *   `MaxBytesError` past the body limit (a 413).
+   */
+  json<T = unknown>(): Promise<T> {
+    return this.body.json<T>();
+  }
+
+  /**
+   * The value of the path wildcard `name` in the ServeMux pattern that matched (Go's
+   * `r.PathValue`), or "" when there is no such wildcard.
+   *
+   * @example
+   * ```ts
+   * mux.handleFunc('GET /rooms/{room}', (w, r) => w.write(`room ${r.pathValue('room')}`));
+   * ```
+   */
+  pathValue(name: string): string {
+    const p = this._params;
+    if (p === null) return '';
+    for (let i = 0; i < p.length; i += 2) if (p[i] === name) return p[i + 1];
+    return '';
+  }
+
+  /** Sets a path value (Go's `r.SetPathValue`), e.g. for middleware and tests. */
+  setPathValue(name: string, value: string): void {
+    const p = (this._params ??= []);
+    for (let i = 0; i < p.length; i += 2) {
+      if (p[i] === name) {
+        p[i + 1] = value;
+        return;
+      }
+    }
+    p.push(name, value);
+  }
+
+  /**
+   * The request's context: cancelled when the client disconnects (cause {@link ErrClientGone}),
+   * when the server shuts down (cause `ErrServerClosed`), and when the handler returns.
+   * Its `signal` is an AbortSignal for undici, fetch and Node APIs.
+   *
+   * @example
+   * ```ts
+   * const ctx = r.context();
+   * const got = recvCase(updates), gone = recvCase(ctx.done());
+   * if (await select([got, gone]) === 1) return; // client left
+   * ```
+   */
+  context(): Context {
+    if (this._ctx === null) {
+      const [ctx, cancel] = withCancelCause(this._srv._baseCtx);
+      this._ctx = ctx;
+      this._cancel = cancel;
+      const res = this._res;
+      if (this._done || res.writableFinished) cancel();
+      else if (res.destroyed || this.raw.socket.destroyed) cancel(ErrClientGone);
+      else res.once('close', () => this._onClose());
+    }
+    return this._ctx;
+  }
+
+  /** @internal The response closed: a client that left before the end of the response. */
+  _onClose(): void {
+    if (this._cancel !== null && !this._res.writableFinished) this._cancel(ErrClientGone);
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The HTTP server (Go's `http.Server`) on node:http.
+ *
+ * Design: node:http parses (llhttp), keeps connections alive and enforces header and request
+ * timeouts; strand adds the Go model on top. One goroutine per listener runs the accept loop
+ * (`listener.acceptSocket()`, then `emit('connection', socket)` on a node:http Server that never
+ * listens itself); every request runs its handler in its own goroutine.
+ *
+ * Request dispatch is the hot path: it allocates the Request, the ResponseWriter and the
+ * goroutine, and nothing else — the handler is called through module-level functions, and a
+ * synchronous handler never allocates a promise. The context, URL object and body reader are
+ * built only when a handler asks for them.
+ *
+ * Invariants (all fields are touched on the one JavaScript thread):
+ * - `_active` counts handler goroutines that have started and not finished.
+ * - `_conns` holds every connection handed to node:http and not yet closed.
+ * - Once `_inShutdown` is set it stays set: no new connection is accepted, every response that
+ *   has not sent its headers gets `Connection: close`, and the base context is cancelled.
+ *
+ * @module
+ */
+
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import { go } from '../runtime/goroutine.js';
+import { chan } from '../runtime/chan.js';
+import { recvCase, select } from '../runtime/select.js';
+import { type Context, background, withCancelCause } from './_context.js';
+import { ErrServerClosed, HttpError, MaxBytesError, httpCodes } from './errors.js';
+import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
+import type { SocketListener } from './_listener.js';
+import { defaultLogger, type Logger } from './logger.js';
+import { Request } from './request.js';
+import { ResponseWriter } from './response.js';
+import { listenTCP } from './_listen.js';
+
+/** Options of a {@link Server} (Go's `http.Server` fields). Durations are milliseconds. */
+export interface ServerOptions {
+  /** The handler; default a 404 for everything. */
+  handler?: HandlerLike;
+  /** Address for {@link Server.listenAndServe} (":8080", "127.0.0.1:0"); default ":80". */
+  addr?: string;
+  /**
+   * Time allowed to read the request headers; a client that is slower (slowloris) gets a 408 and
+   * is disconnected. 0 disables it. Default: `readTimeout` if set, else 60 s (Node's default).
+   */
+  readHeaderTimeout?: number;
+  /** Time allowed to read the whole request, body included. 0 disables it. Default 300 s (Node's). */
+  readTimeout?: number;
+  /**
+   * Time allowed from the start of the handler to the end of the response; when it passes, the
+   * connection is closed. 0 (the default) disables it.
+   */
+  writeTimeout?: number;
+  /** How long an idle keep-alive connection is kept open. Default 5 s (Node's). */
+  idleTimeout?: number;
+  /** Largest accepted request header block, in bytes; larger gets a 431. Default 16 KiB (Node's). */
+  maxHeaderBytes?: number;
+  /** Largest request body a handler may read, in bytes; reading past it throws a MaxBytesError (a 413). Default unlimited. */
+  maxBodyBytes?: number;
+  /**
+   * A pino logger for recovered handler errors and server events. Default: pino on stderr at level
+   * `STRAND_LOG_LEVEL` or "info" (see {@link defaultLogger}); pass `pino({ level: 'silent' })` to mute.
+   */
+  logger?: Logger;
+}
+
+const kServer = Symbol('strand.http.server');
+
+function notFound(w: ResponseWriter): void {
+  w.writeHeader(404);
+  w.header().set('Content-Type', 'text/plain; charset=utf-8');
+  w.write('404 page not found\n');
+}
+
+/**
+ * An HTTP server. Create it with options, then `serve(listener)` or `listenAndServe()`; stop it
+ * with `shutdown(ctx)` (graceful) or `close()` (immediate).
+ *
+ * Deviations from Go, on purpose: `serve` resolves (rather than returning `ErrServerClosed`)
+ * when the server was shut down or closed; and `shutdown` cancels every in-flight request's
+ * context (cause `ErrServerClosed`), so long-poll and SSE handlers end promptly — a handler that
+ * ignores its context still completes normally.
+ *
+ * @example
+ * ```ts
+ * const srv = new Server({ handler: mux, readHeaderTimeout: 5 * Second });
+ * go(async () => { await srv.listenAndServe(); });
+ * process.once('SIGTERM', () => go(async () => {
+ *   const [ctx, cancel] = withTimeout(background(), 10 * Second);
+ *   await srv.shutdown(ctx); cancel();
+ * }));
+ * ```
+ */
+export class Server {
+  /** The address `listenAndServe` listens on. */
+  readonly addr: string;
+  /** The logger. */
+  readonly logger: Logger;
+  /** The request body limit in bytes. */
+  readonly maxBodyBytes: number;
+  /** @internal */ _handler: HandlerFunc;
+  /** @internal */ _http: http.Server;
+  /** @internal */ _baseCtx: Context;
+  /** @internal */ _cancelBase: (cause?: Error) => void;
+  /** @internal */ _writeTimeout: number;
+  /** @internal */ _active = 0;
+  /** @internal */ _reqSeq = 0;
+  /** @internal */ _inShutdown = false;
+  /** @internal Logs a superfluous writeHeader (bound once). */
+  _superfluous: (w: ResponseWriter, code: number) => void;
+  /** @internal */ _conns = new Set<Socket>();
+  /** @internal */ _listeners = new Set<SocketListener>();
+
+  constructor(opts: ServerOptions = {}) {
+    this.addr = opts.addr ?? ':80';
+    this.logger = opts.logger ?? defaultLogger();
+    this.maxBodyBytes = opts.maxBodyBytes ?? Infinity;
+    this._handler = opts.handler === undefined ? notFound : toHandlerFunc(opts.handler);
+    this._writeTimeout = opts.writeTimeout ?? 0;
+    this._superfluous = (w, code) =>
+      this.logger.warn(`http: superfluous response.writeHeader call (status ${w._status}, then ${code})`);
+    const [ctx, cancel] = withCancelCause(background());
+    this._baseCtx = ctx;
+    this._cancelBase = cancel;
+
+    const requestTimeout = opts.readTimeout ?? 300_000;
+    let headersTimeout = opts.readHeaderTimeout ?? (opts.readTimeout ? opts.readTimeout : Math.min(60_000, requestTimeout || 60_000));
+    if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
+    const smallest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+    const httpOpts: http.ServerOptions = {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: opts.idleTimeout ?? 5_000,
+      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(smallest / 4))),
+      noDelay: true,
+    };
+    if (opts.maxHeaderBytes !== undefined) httpOpts.maxHeaderSize = opts.maxHeaderBytes;
+    const srv = this;
+    this._http = http.createServer(httpOpts, function onRequest(req, res) {
+      dispatch(srv, req, res);
+    });
+    // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
+    // on; this server never listens itself, so announce it.
+    this._http.emit('listening');
+  }
+
+  /**
+   * Accepts connections on `listener` and serves each request with the handler, each in its own
+   * goroutine. One goroutine runs the accept loop. Can be called for several listeners.
+   *
+   * @returns a promise that resolves once the server was shut down or closed, and rejects with
+   *   the accept error if the listener failed (e.g. was closed by someone else).
+   * @throws (rejects) {@link ErrServerClosed} if the server is already shut down.
+   */
+  serve(listener: SocketListener): Promise<void> {
+    if (this._inShutdown) return Promise.reject(ErrServerClosed);
+    this._listeners.add(listener);
+    return new Promise<void>((resolve, reject) => {
+      go(acceptLoop, this, listener, resolve, reject);
+    });
+  }
+
+  /**
+   * Listens on TCP `addr` (default `this.addr`) and serves, like {@link serve}.
+   *
+   * @throws (rejects) the listen error (address in use...).
+   */
+  async listenAndServe(addr: string = this.addr): Promise<void> {
+    if (this._inShutdown) throw ErrServerClosed;
+    const l = await listenTCP(addr);
+    return this.serve(l);
+  }
+
+  /** Number of requests whose handler is running. */
+  get activeRequests(): number {
+    return this._active;
+  }
+
+  /**
+   * Graceful shutdown (Go's `Server.Shutdown`): stops accepting, cancels in-flight request
+   * contexts (cause {@link ErrServerClosed}), closes idle keep-alive connections, waits for every
+   * in-flight handler to finish and its response to be flushed, then closes the remaining
+   * connections. If `ctx` is done first, every connection is closed at once and the promise
+   * rejects with `ctx.err()`.
+   *
+   * @param ctx - bounds the wait (e.g. `withTimeout(background(), 10 * Second)`); default: no bound.
+   */
+  async shutdown(ctx: Context = background()): Promise<void> {
+    this._beginShutdown();
+    let interval = 1;
+    const done = recvCase(ctx.done());
+    for (;;) {
+      this._http.closeIdleConnections();
+      if (this._active === 0 && this._flushed()) break;
+      // Go polls with a growing interval too (net/http's shutdownPollIntervalMax is 500 ms).
+      const tick = chan<void>(1);
+      const t = setTimeout(() => tick.trySend(undefined), interval);
+      const i = await select([recvCase(tick), done]);
+      clearTimeout(t);
+      if (i === 1) {
+        this._destroyAll();
+        this._http.close();
+        throw ctx.err() ?? new HttpError(httpCodes.SERVER_CLOSED, 'http: shutdown interrupted');
+      }
+      interval = Math.min(interval * 2, 100);
+    }
+    this._destroyAll();
+    this._http.close();
+  }
+
+  /**
+   * Immediate close (Go's `Server.Close`): stops accepting and closes every connection, in-flight
+   * or idle. Handlers still running see their context cancelled and their writes fail.
+   */
+  close(): void {
+    this._beginShutdown();
+    this._destroyAll();
+    this._http.close();
+  }
+
+  /** @internal */
+  _beginShutdown(): void {
+    if (this._inShutdown) return;
+    this._inShutdown = true;
+    for (const l of this._listeners) {
+      try {
+        const p = l.close();
+        if (p instanceof Promise) p.catch(() => {});
+      } catch {
+        // already closed
+      }
+    }
+    this._cancelBase(ErrServerClosed);
+  }
+
+  /** @internal True when no connection has response bytes waiting to be written. */
+  _flushed(): boolean {
+    for (const s of this._conns) if (s.writableLength > 0 && !s.destroyed) return false;
+    return true;
+  }
+
+  /** @internal */
+  _destroyAll(): void {
+    this._http.closeAllConnections();
+    for (const s of this._conns) s.destroy();
+    this._conns.clear();
+  }
+
+  /** @internal Recovers from a handler error (Go's per-request panic recovery). */
+  _recover(w: ResponseWriter, r: Request, err: unknown): void {
+    const res = w._res;
+    let status = 500;
+    if (err instanceof MaxBytesError) status = 413;
+    else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
+    if (status === 500) {
+      this.logger.error(
+        { err, reqId: r.id, method: r.method, url: r.requestURI },
+        `http: panic serving ${r.remoteAddr}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } else {
+      this.logger.debug({ err, reqId: r.id, status }, `http: request error: ${(err as Error).message}`);
+    }
+    if (res.headersSent || res.destroyed) {
+      // Part of the response is out: the only honest signal left is to cut the connection.
+      res.destroy();
+      return;
+    }
+    w._pending = null;
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    w._status = status;
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (status === 413) res.setHeader('Connection', 'close');
+    w._pending = `${http.STATUS_CODES[status]}\n`;
+    w._written = w._pending.length;
+  }
+}
+
+// ---- hot path (module-level functions: no closure per request) ------------------------------
+
+function dispatch(srv: Server, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const r = new Request(srv, req, res, ++srv._reqSeq);
+  const w = new ResponseWriter(res);
+  w._onSuperfluous = srv._superfluous;
+  srv._active++;
+  if (srv._inShutdown) res.setHeader('Connection', 'close');
+  go(serveRequest, srv, w, r);
+}
+
+/** The goroutine of one request: runs the handler, recovers, ends the response. */
+function serveRequest(srv: Server, w: ResponseWriter, r: Request): Promise<void> | undefined {
+  let timer: NodeJS.Timeout | null = null;
+  if (srv._writeTimeout > 0) timer = setTimeout(onWriteTimeout, srv._writeTimeout, w._res);
+  let p: Promise<void> | void;
+  try {
+    p = srv._handler(w, r);
+  } catch (err) {
+    srv._recover(w, r, err);
+    finish(srv, w, r, timer);
+    return;
+  }
+  if (p !== undefined && p !== null && typeof (p as Promise<void>).then === 'function') {
+    return awaitHandler(srv, w, r, p as Promise<void>, timer);
+  }
+  finish(srv, w, r, timer);
+}
+
+async function awaitHandler(srv: Server, w: ResponseWriter, r: Request, p: Promise<void>, timer: NodeJS.Timeout | null): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    srv._recover(w, r, err);
+  }
+  finish(srv, w, r, timer);
+}
+
+function finish(srv: Server, w: ResponseWriter, r: Request, timer: NodeJS.Timeout | null): void {
+  r._done = true;
+  if (r._cancel !== null) r._cancel();
+  const res = w._res;
+  if (srv._inShutdown && !res.headersSent && !res.destroyed) res.setHeader('Connection', 'close');
+  w._finish();
+  if (timer !== null) clearTimeout(timer);
+  srv._active--;
+}
+
+function onWriteTimeout(res: http.ServerResponse): void {
+  if (!res.writableFinished) res.socket?.destroy();
+}
+
+function untrack(this: Socket): void {
+  const srv = (this as unknown as Record<symbol, Server | undefined>)[kServer];
+  if (srv !== undefined) srv._conns.delete(this);
+}
+
+/** The accept loop goroutine of one listener. */
+async function acceptLoop(srv: Server, l: SocketListener, resolve: () => void, reject: (e: unknown) => void): Promise<void> {
+  for (;;) {
+    let s: Socket;
+    try {
+      s = await l.acceptSocket();
+    } catch (err) {
+      srv._listeners.delete(l);
+      if (srv._inShutdown) resolve();
+      else reject(err);
+      return;
+    }
+    if (srv._inShutdown) {
+      s.destroy();
+      continue;
+    }
+    (s as unknown as Record<symbol, Server>)[kServer] = srv;
+    srv._conns.add(s);
+    s.once('close', untrack);
+    srv._http.emit('connection', s);
+  }
+}
