@@ -10,7 +10,8 @@
  * - `spawnServer(cmd, args, { env?, cwd?, readyLine?, readyPort?, timeoutMs?, graceMs?, onStderr?,
  *   onStdout?, name? }) → Promise<ServerProcess>`; `ServerProcess { pid, port, child, exited,
  *   stderrTail(), stop() }`; `stop()` is SIGTERM, then SIGKILL after `graceMs`.
- * - `waitForPort(port, { timeoutMs?, host?, exited? })`, `freePort()`.
+ * - `waitForPort(port, { timeoutMs?, host?, exited? })`, `freePort()`, `killAllServers()` (also
+ *   run on process exit, so no server outlives the harness).
  *
  * Measuring:
  * - `sampleProcess(pid, { intervalMs? }) → { reset(), stop(): ProcessStats }` with
@@ -33,7 +34,7 @@
  * @module
  */
 export type { Scenario, ScenarioOptions, ScenarioResult, Row } from './types.js';
-export { spawnServer, waitForPort, freePort, type SpawnServerOptions, type ServerProcess } from './server.js';
+export { spawnServer, waitForPort, freePort, killAllServers, type SpawnServerOptions, type ServerProcess } from './server.js';
 export { sampleProcess, readProc, type ProcessSampler, type ProcessStats, type ProcReading } from './sample.js';
 export { median, percentile, percentiles, mean, medianMetrics } from './stats.js';
 export { markdownTable, rowsTable, ratiosByCase, formatNumber, type Column, type MetricColumn } from './table.js';

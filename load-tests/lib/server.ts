@@ -72,6 +72,15 @@ export interface ServerProcess {
 
 const TAIL = 50;
 
+/** Children not yet exited: killed when this process exits, so no server outlives a run. */
+const _live = new Set<ChildProcess>();
+let _exitHookInstalled = false;
+
+/** Kills every server still running (SIGKILL); used on exit and by the harness on a timeout. */
+export function killAllServers(): void {
+  for (const c of _live) c.kill('SIGKILL');
+}
+
 /** A bounded tail of lines. */
 function _push(tail: string[], line: string): void {
   tail.push(line);
@@ -121,15 +130,22 @@ export async function spawnServer(cmd: string, args: readonly string[], opts: Sp
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  _live.add(child);
+  if (!_exitHookInstalled) {
+    _exitHookInstalled = true;
+    process.on('exit', killAllServers);
+  }
   const stderr: string[] = [];
   const stdout: string[] = [];
   let exitResult: number | string | undefined;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
+      _live.delete(child);
       exitResult = code ?? signal ?? 'unknown';
       resolve(exitResult);
     });
     child.once('error', (err) => {
+      _live.delete(child);
       _push(stderr, `spawn error: ${err.message}`);
       exitResult = 'spawn-error';
       resolve(exitResult);
