@@ -24,3 +24,29 @@ export {
 export { select, trySelect, recvCase, sendCase, RecvCase, SendCase, type Case } from './select.js';
 export { goroutines, formatDump, printDump, handleSigquit, type GoroutineInfo } from './dump.js';
 export { StrandError, codes } from './errors.js';
+export { Millisecond, Second, Minute, Hour, sleep, after, tick, newTimer, newTicker, afterFunc, Timer, Ticker, FuncTimer } from './time.js';
+export { Mutex, type Locker } from './sync/mutex.js';
+export { RWMutex } from './sync/rwmutex.js';
+export { WaitGroup } from './sync/waitgroup.js';
+export { Once } from './sync/once.js';
+export { Cond } from './sync/cond.js';
+export { Semaphore } from './sync/semaphore.js';
+export { Group, groupWithContext } from './errgroup.js';
+export {
+  background,
+  todo,
+  withCancel,
+  withCancelCause,
+  withTimeout,
+  withDeadline,
+  withValue,
+  fromSignal,
+  cause,
+  Canceled,
+  DeadlineExceeded,
+  type Context,
+  type CancelFunc,
+  type CancelCauseFunc,
+} from './context.js';
+/** The context package as a namespace, for Go-style calls: `context.withCancel(context.background())`. */
+export * as context from './context.js';

@@ -1,0 +1,85 @@
+/**
+ * Mutex (Go's `sync.Mutex`), with FIFO hand-off: `unlock` passes the lock directly to the oldest
+ * waiter (Go's starvation mode, always), so a goroutine that calls `lock` cannot overtake one
+ * that has been waiting.
+ *
+ * Invariants (single JS thread; fields touched only by this module):
+ * - `waiters` is non-empty only while `locked`.
+ * - On unlock with waiters, `locked` stays true and ownership moves to the dequeued waiter
+ *   before it is readied.
+ *
+ * @module
+ */
+
+import { park, ready } from '../goroutine.js';
+import type { MaybePromise } from '../chan.js';
+import { StrandError, codes } from '../errors.js';
+import { SyncWaiter, WaitQueue } from './_waitq.js';
+
+/** Anything that can be locked and unlocked (Go's `sync.Locker`): a {@link Mutex}, an RWMutex... */
+export interface Locker {
+  /** Acquires the lock; a promise when the caller must wait. */
+  lock(): MaybePromise<void> | void;
+  /** Releases the lock. */
+  unlock(): void;
+}
+
+/** @internal Misuse of a sync primitive (Go's fatal "sync: ..." errors). */
+export function _errSync(message: string): StrandError {
+  return new StrandError(codes.SYNC, message);
+}
+
+/**
+ * A mutual exclusion lock (Go's `sync.Mutex`). The zero value — `new Mutex()` — is unlocked. A
+ * locked Mutex is not tied to a goroutine: one goroutine may lock it and another unlock it.
+ *
+ * @example
+ * ```ts
+ * const mu = new Mutex();
+ * await mu.lock();
+ * try { balance += amount; } finally { mu.unlock(); }
+ * ```
+ */
+export class Mutex implements Locker {
+  /** @internal */ _locked = false;
+  /** @internal Goroutines waiting in {@link Mutex.lock}, oldest first. */
+  readonly _waiters = new WaitQueue();
+
+  /**
+   * Locks the mutex. Returns `undefined` if it was free (no promise is allocated), otherwise a
+   * promise that resolves once the lock has been handed to the caller; the goroutine waits with
+   * reason `sync.Mutex.Lock`. Waiters acquire the lock in FIFO order.
+   */
+  lock(): MaybePromise<void> {
+    if (!this._locked) {
+      this._locked = true;
+      return undefined;
+    }
+    const w = new SyncWaiter();
+    this._waiters.push(w);
+    return park<void>(w, 'sync.Mutex.Lock');
+  }
+
+  /**
+   * Locks the mutex only if it is free and nobody is waiting for it (Go's `TryLock`).
+   *
+   * @returns true if the caller now holds the lock.
+   */
+  tryLock(): boolean {
+    if (this._locked) return false;
+    this._locked = true;
+    return true;
+  }
+
+  /**
+   * Unlocks the mutex, handing it to the oldest waiter if there is one.
+   *
+   * @throws StrandError `sync: unlock of unlocked mutex` (code `STRAND_ERR_SYNC`).
+   */
+  unlock(): void {
+    if (!this._locked) throw _errSync('sync: unlock of unlocked mutex');
+    const w = this._waiters.shift();
+    if (w === null) this._locked = false;
+    else ready(w, undefined); // ownership passes to w; _locked stays true
+  }
+}

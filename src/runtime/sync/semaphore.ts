@@ -1,0 +1,136 @@
+/**
+ * Weighted semaphore (golang.org/x/sync/semaphore's `Weighted`): bounds access to a resource of
+ * a given size; each acquire takes a weight.
+ *
+ * Invariants (single JS thread; fields touched only by this module):
+ * - `0 <= cur <= size`.
+ * - Waiters are served strictly in FIFO order: while the oldest waiter does not fit, nobody
+ *   behind it is served, even a smaller request that would fit (no starvation of large
+ *   requests). A new acquire waits if anyone is already waiting.
+ * - A waiter's weight is added to `cur` before it is readied (hand-off); a waiter that gives up
+ *   because its context is done is unlinked, and if it was at the front, the ones behind it are
+ *   reconsidered.
+ *
+ * @module
+ */
+
+import { park, ready, readyError } from '../goroutine.js';
+import type { MaybePromise } from '../chan.js';
+import { errInvalidArg } from '../errors.js';
+import { _afterDone, type Context } from '../context.js';
+import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { _errSync } from './mutex.js';
+
+/** A waiter that may give up when its context is done. */
+class SemWaiter extends SyncWaiter {
+  ctx: Context | null = null;
+  sem: Semaphore | null = null;
+  /** Unregisters from the context (null without one). */
+  stop: (() => boolean) | null = null;
+}
+
+/**
+ * A weighted semaphore of size `n`.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(4); // at most 4 concurrent jobs
+ * for (const job of jobs) {
+ *   await sem.acquire(1, ctx);
+ *   go(async () => { try { await run(job); } finally { sem.release(1); } });
+ * }
+ * ```
+ */
+export class Semaphore {
+  /** @internal */ readonly _size: number;
+  /** @internal */ _cur = 0;
+  /** @internal */ readonly _waiters = new WaitQueue();
+
+  /**
+   * @param n - the total weight available.
+   * @throws StrandError (code `STRAND_ERR_INVALID_ARG`) if `n` is negative or not a number.
+   */
+  constructor(n: number) {
+    if (!(n >= 0)) throw errInvalidArg(`semaphore: invalid size ${n}`);
+    this._size = n;
+  }
+
+  /**
+   * Acquires weight `n`, waiting (reason `semaphore.Weighted.Acquire`) until it is available;
+   * requests are served in FIFO order. If `ctx` is done first — or is already done when called
+   * — it fails with `ctx.err()` and holds nothing. A request larger than the size can never be
+   * served: it waits until `ctx` is done (forever without a context), without holding up others.
+   *
+   * @param n - the weight (default 1).
+   * @param ctx - optional context that abandons the wait.
+   * @returns `undefined` if acquired at once, otherwise a promise.
+   * @throws `ctx.err()` ({@link Canceled} or DeadlineExceeded) when the context ends first.
+   */
+  acquire(n = 1, ctx?: Context): MaybePromise<void> {
+    if (ctx !== undefined) {
+      const err = ctx.err();
+      if (err !== null) throw err; // done before the call: fail even if the weight is free
+    }
+    if (this._size - this._cur >= n && this._waiters.length === 0) {
+      this._cur += n;
+      return undefined;
+    }
+    const w = new SemWaiter();
+    w.n = n;
+    w.sem = this;
+    if (ctx !== undefined) {
+      w.ctx = ctx;
+      w.stop = _afterDone(ctx, () => abandon(w), true);
+    }
+    // Don't make other acquires wait behind one that is doomed to fail.
+    if (n <= this._size) this._waiters.push(w);
+    return park<void>(w, 'semaphore.Weighted.Acquire');
+  }
+
+  /**
+   * Acquires weight `n` only if it is available now and nobody is waiting.
+   *
+   * @returns true if acquired.
+   */
+  tryAcquire(n = 1): boolean {
+    if (this._size - this._cur >= n && this._waiters.length === 0) {
+      this._cur += n;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Releases weight `n` and serves waiters that now fit, in order.
+   *
+   * @throws StrandError `semaphore: released more than held` (code `STRAND_ERR_SYNC`).
+   */
+  release(n = 1): void {
+    if (this._cur - n < 0) throw _errSync('semaphore: released more than held');
+    this._cur -= n;
+    this._notify();
+  }
+
+  /** @internal Serves waiters from the front while they fit. */
+  _notify(): void {
+    const q = this._waiters;
+    for (let w = q.head as SemWaiter | null; w !== null; w = q.head as SemWaiter | null) {
+      if (this._size - this._cur < w.n) break; // the oldest does not fit: nobody overtakes it
+      this._cur += w.n;
+      q.remove(w);
+      if (w.stop !== null) w.stop();
+      ready(w, undefined);
+    }
+  }
+}
+
+/** The context of a waiter ended before it was served. */
+function abandon(w: SemWaiter): void {
+  const sem = w.sem!;
+  const q = sem._waiters;
+  const wasFront = q.head === w;
+  q.remove(w);
+  readyError(w, w.ctx!.err());
+  // If it was blocking the front and weight is left, the next ones may fit now.
+  if (wasFront && sem._size > sem._cur) sem._notify();
+}

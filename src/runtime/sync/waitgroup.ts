@@ -1,0 +1,80 @@
+/**
+ * WaitGroup (Go's `sync.WaitGroup`): waits for a collection of goroutines to finish.
+ *
+ * Invariant: `waiters` is non-empty only while `counter > 0`; when the counter reaches zero
+ * every waiter is dequeued and readied.
+ *
+ * @module
+ */
+
+import { go, park, ready } from '../goroutine.js';
+import type { MaybePromise } from '../chan.js';
+import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { _errSync } from './mutex.js';
+
+/**
+ * Counts outstanding tasks; {@link WaitGroup.wait} blocks until the count is zero.
+ *
+ * @example
+ * ```ts
+ * const wg = new WaitGroup();
+ * for (const url of urls) wg.go(() => fetchOne(url));
+ * await wg.wait();
+ * ```
+ */
+export class WaitGroup {
+  /** @internal */ _counter = 0;
+  /** @internal */ readonly _waiters = new WaitQueue();
+
+  /**
+   * Adds `delta` (which may be negative) to the counter. When it reaches zero, every goroutine
+   * blocked in {@link WaitGroup.wait} is released.
+   *
+   * @throws StrandError `sync: negative WaitGroup counter` (code `STRAND_ERR_SYNC`) if the
+   * counter would go below zero (the counter is left unchanged).
+   */
+  add(delta: number): void {
+    const n = this._counter + delta;
+    if (n < 0) throw _errSync('sync: negative WaitGroup counter');
+    this._counter = n;
+    if (n === 0) {
+      const q = this._waiters;
+      for (let w = q.shift(); w !== null; w = q.shift()) ready(w, undefined);
+    }
+  }
+
+  /** Decrements the counter by one (Go's `Done`). @throws as {@link WaitGroup.add}. */
+  done(): void {
+    this.add(-1);
+  }
+
+  /**
+   * Blocks until the counter is zero (reason `sync.WaitGroup.Wait`). Returns `undefined` at once
+   * if it already is.
+   */
+  wait(): MaybePromise<void> {
+    if (this._counter === 0) return undefined;
+    const w = new SyncWaiter();
+    this._waiters.push(w);
+    return park<void>(w, 'sync.WaitGroup.Wait');
+  }
+
+  /**
+   * Runs `fn` in a new goroutine and counts it (Go 1.25's `WaitGroup.Go`): `add(1)` now, `done()`
+   * when `fn` returns or throws. An error thrown by `fn` is a panic, as in any goroutine.
+   *
+   * @returns the goroutine's id.
+   */
+  go(fn: () => unknown): number {
+    this.add(1);
+    return go(runCounted, this, fn);
+  }
+}
+
+async function runCounted(wg: WaitGroup, fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } finally {
+    wg.done();
+  }
+}
