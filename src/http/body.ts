@@ -97,6 +97,8 @@ export class BodyReader {
         if (this._eof) return null;
         return AGAIN;
       }
+      this._chunk = c;
+      this._off = 0;
     }
     const avail = c.length - this._off;
     if (avail <= buf.length) {
