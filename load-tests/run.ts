@@ -39,6 +39,12 @@ load-tests/results/<name>.{json,md,svg} and load-tests/results/README.md.
   --scenarios DIR  load scenarios from DIR/<name>/scenario.js (default: next to this file)
   --help        this text`;
 
+/** A path for messages: relative to the working directory when inside it, absolute otherwise. */
+function _show(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
+}
+
 /** Parsed command line. */
 interface _Args {
   names: string[];
@@ -139,12 +145,12 @@ async function main(): Promise<number> {
 
   const outcomes: [string, _Outcome, string][] = [];
   const say = (s: string): void => void process.stdout.write(s + '\n');
-  say(`load-tests: ${args.quick ? 'quick smoke run of' : 'running'} ${names.join(', ')} → ${relative(process.cwd(), outDir) || '.'}`);
+  say(`load-tests: ${args.quick ? 'quick smoke run of' : 'running'} ${names.join(', ')} → ${_show(outDir)}`);
 
   for (const name of names) {
     const file = join(args.scenarios, name, 'scenario.js');
     if (!existsSync(file)) {
-      say(`load-tests: ${name}: not available (no ${relative(process.cwd(), file)} yet)`);
+      say(`load-tests: ${name}: not available (no ${_show(file)} yet)`);
       outcomes.push([name, 'not available', '']);
       continue;
     }
@@ -184,7 +190,7 @@ async function main(): Promise<number> {
       continue;
     }
     outcomes.push([name, 'done', '']);
-    say(`load-tests: ${name}: done in ${durationSec.toFixed(1)} s → ${relative(process.cwd(), join(outDir, name))}.{json,md,svg}`);
+    say(`load-tests: ${name}: done in ${durationSec.toFixed(1)} s → ${_show(join(outDir, name))}.{json,md,svg}`);
     say('');
     say(result.table.trimEnd());
     if (result.notes.length) say('\n' + result.notes.map((n) => `- ${n}`).join('\n'));
@@ -192,7 +198,7 @@ async function main(): Promise<number> {
   }
 
   const page = writeResultsIndex(outDir);
-  say(`load-tests: results page ${relative(process.cwd(), join(outDir, 'README.md'))} (${page.join(', ') || 'empty'})`);
+  say(`load-tests: results page ${_show(join(outDir, 'README.md'))} (${page.join(', ') || 'empty'})`);
   const failed = outcomes.filter((o) => o[1] === 'failed');
   const missing = outcomes.filter((o) => o[1] === 'not available');
   say(
@@ -201,6 +207,11 @@ async function main(): Promise<number> {
   );
   return failed.length || outcomes.length < names.length ? 1 : 0;
 }
+
+// `npm run load | head` closes stdout early: that is not an error of the run.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 main().then(
   (code) => process.exit(code),
