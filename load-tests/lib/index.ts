@@ -29,7 +29,9 @@
  * - `goToolchain() → { available, version?, short?, reason? }`; `buildGo(srcDir, outDir) →
  *   Promise<binaryPath>` (skip the Go peer with a note when `available` is false).
  *
- * Paths: `repoRoot()`, `distPath(rel)`, `goBinDir()`; `isInteractive()`.
+ * Paths and display: `repoRoot()`, `distPath(rel)`, `goBinDir()`; `isInteractive()`;
+ * `startProgress(label, totalMs, enabled) → { update(detail), done() }` (a stderr progress bar
+ * for phases without autocannon's).
  *
  * @module
  */
@@ -42,3 +44,4 @@ export { goToolchain, buildGo, type GoToolchain } from './go.js';
 export { machineInfo, type MachineInfo } from './machine.js';
 export { runAutocannon, type AutocannonOptions, type AutocannonMetrics } from './autocannon.js';
 export { repoRoot, distPath, goBinDir, isInteractive } from './env.js';
+export { startProgress, type Progress } from './progress.js';

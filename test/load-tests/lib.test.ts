@@ -17,10 +17,12 @@ import {
   formatNumber,
   machineInfo,
   goToolchain,
+  buildGo,
   repoRoot,
   type Row,
 } from '../../load-tests/lib/index.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A tiny TCP server following the READY convention; port from argv (0 = any). */
@@ -146,4 +148,45 @@ t.test('machineInfo() and goToolchain() describe this machine', { timeout: 15_00
   t.equal(m.go, go.available ? go.short : null);
   if (!go.available) t.match(go.reason, /go/);
   t.ok(existsSync(join(repoRoot(), 'package.json')));
+});
+
+t.test('buildGo() builds a Go peer that follows the READY convention (or fails clearly without Go)', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'strand-go-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'peer'));
+  writeFileSync(
+    join(dir, 'peer', 'main.go'),
+    `package main
+
+import (
+	"fmt"
+	"net"
+)
+
+func main() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("READY %d\\n", ln.Addr().(*net.TCPAddr).Port)
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() { buf := make([]byte, 64); for { n, err := c.Read(buf); if err != nil { c.Close(); return }; c.Write(buf[:n]) } }()
+	}
+}
+`,
+  );
+  if (!goToolchain().available) {
+    await t.rejects(buildGo(join(dir, 'peer'), join(dir, 'bin')), /cannot build .*`go` is not installed/);
+    return;
+  }
+  const bin = await buildGo(join(dir, 'peer'), join(dir, 'bin'));
+  t.equal(bin, join(dir, 'bin', 'peer'));
+  const srv = await spawnServer(bin, []);
+  t.equal(await roundTrip(srv.port), 'ping', 'the Go peer echoes on 127.0.0.1');
+  t.equal(await srv.stop(), 'SIGTERM', 'Go exits on SIGTERM');
+  await t.rejects(buildGo(join(dir, 'nothing'), join(dir, 'bin')), /ENOENT|no \.go files/);
 });
