@@ -203,7 +203,13 @@ export function writeResultsIndex(dir: string): string[] {
       ? 'These are **quick smoke runs** (`npm run load -- --quick`): they check that every scenario works, not how fast.'
       : 'The latest results of `npm run load` (every scenario) or `npm run load -- NAME` (one), side by side with their baselines in the same run. Each figure is the median of the scenario\'s repetitions; ratios compare with the baseline of the same case.',
     '',
-    `Files per scenario: \`<name>.json\` (machine, versions, parameters, rows, medians, ratios), \`<name>.md\` (table and notes), \`<name>.svg\` (chart).`,
+    'Layout of this directory:',
+    '',
+    '- `<name>.json`: machine (CPU, cores, memory, OS), Node and Go versions, parameters, rows, medians, ratios to the baseline, timestamp;',
+    '- `<name>.md`: the table and notes; `<name>.svg`: the chart (throughput per implementation and case, ratio to the baseline marked);',
+    '- `quick/`: output of `npm run load -- --quick` (smoke runs, git-ignored); `tmp/`: built Go peers (git-ignored).',
+    '',
+    'Run everything with `npm run load`, one scenario with `npm run load -- NAME` (runtime, echo, http, chat). Go peers run when `go` is installed (Debian: `apt-get install -y golang-go`).',
     '',
   ];
   if (docs.length === 0) lines.push('No results yet: run `npm run load`.', '');
