@@ -1,0 +1,225 @@
+/**
+ * Conn: a stream connection with blocking-style reads and writes (Go's `net.Conn`, `TCPConn`,
+ * `UnixConn`), a thin user of the netpoller's {@link PollFD}.
+ *
+ * @module
+ */
+
+import type { Socket } from 'node:net';
+import { PollFD, type PollOwner } from './poll/fd.js';
+import { TCPAddr, UnixAddr, type Addr } from './addr.js';
+import { OpError } from './errors.js';
+import type { Reader, Writer } from './io.js';
+
+/** A deadline: a `Date`, or ms since the epoch (as `Date.now()`); 0 or undefined clears it. */
+export type Deadline = Date | number | undefined | null;
+
+/** @internal Converts a {@link Deadline} to ms since the epoch (0 = none). */
+export function deadlineMs(t: Deadline): number {
+  if (t === undefined || t === null) return 0;
+  const ms = typeof t === 'number' ? t : t.getTime();
+  if (Number.isNaN(ms)) throw new TypeError('net: invalid deadline');
+  return ms;
+}
+
+/**
+ * A network connection (TCP or Unix stream). Reads and writes park the calling goroutine while
+ * the socket is not ready; each returns a plain value when it completes at once and a promise
+ * otherwise — `await` works on both.
+ *
+ * Safe for use by several goroutines: concurrent reads (and concurrent writes) are served one
+ * at a time, in order.
+ *
+ * @example
+ * ```ts
+ * const conn = await dial('tcp', '127.0.0.1:7007');
+ * await conn.write(Buffer.from('hello\n'));
+ * const buf = Buffer.alloc(64);
+ * const n = await conn.read(buf); // null at end of stream
+ * conn.close();
+ * ```
+ */
+export class Conn implements Reader, Writer, PollOwner {
+  /** @internal The netpoller's descriptor. */
+  readonly _fd: PollFD;
+  /** @internal "tcp", "tcp4", "tcp6" or "unix". */
+  readonly _net: string;
+  /** @internal Unix sockets: the socket path, and whether this end dialed it. */
+  readonly _path: string | null;
+  /** @internal */
+  readonly _dialed: boolean;
+  /** @internal The local address, saved at close (Node forgets it when the handle goes). */
+  _laddr: Addr | null;
+
+  /** @internal Use {@link dial} or {@link Listener.accept}. */
+  constructor(socket: Socket, net: string, path: string | null, dialed: boolean) {
+    this._net = net;
+    this._path = path;
+    this._dialed = dialed;
+    this._laddr = null;
+    this._fd = PollFD.attach(socket, this);
+  }
+
+  /**
+   * Reads up to `buf.length` bytes into `buf`, parking ("IO wait") until at least one byte is
+   * available. Go's `Read`, except that the end of stream is a value: `null`.
+   *
+   * @param buf where to put the bytes; not retained after the read completes.
+   * @returns the number of bytes read (≥ 1 when `buf` is not empty; 0 only for an empty `buf`),
+   *   or `null` at end of stream (the peer closed or half-closed its side).
+   * @throws OpError — cause `ErrClosed` after {@link close} (also for a read parked when it
+   *   was called), `ErrDeadlineExceeded` once the read deadline has passed, or the system error
+   *   (ECONNRESET...).
+   * @example const n = await conn.read(buf); if (n === null) return; // EOF
+   */
+  read(buf: Uint8Array): number | null | Promise<number | null> {
+    return this._fd.read(buf);
+  }
+
+  /**
+   * Writes all of `buf`. Completes once the bytes are handed to the kernel (then `buf` may be
+   * reused); a peer that does not read fills the socket buffers and parks the writer ("IO wait")
+   * — backpressure, never unbounded memory.
+   *
+   * @param buf the bytes to write.
+   * @returns `buf.length`.
+   * @throws OpError — cause `ErrClosed`, `ErrDeadlineExceeded`, an EPIPE system error after
+   *   {@link closeWrite}, or the system error (ECONNRESET, EPIPE...). After a write deadline
+   *   passes, part of that write may still be sent: close the connection.
+   * @example await conn.write(Buffer.from('hello\n'));
+   */
+  write(buf: Uint8Array): number | Promise<number> {
+    return this._fd.write(buf);
+  }
+
+  /**
+   * Copies everything this connection receives to `w` until end of stream, without an
+   * intermediate buffer (Go's `io.WriterTo`; {@link copy} uses it). When `w` is a Conn, the
+   * received chunks are handed over as they are; before returning, waits until they reached the
+   * kernel.
+   *
+   * @returns the number of bytes copied.
+   * @throws whatever the read or the write throws.
+   */
+  async writeTo(w: Writer): Promise<number> {
+    const fd = this._fd;
+    const out = w instanceof Conn ? w._fd : null;
+    let total = 0;
+    for (;;) {
+      let c = fd.readChunk();
+      if (c instanceof Promise) c = await c;
+      if (c === null) break;
+      let r = out !== null ? out.writeOwned(c) : w.write(c);
+      if (typeof r !== 'number') r = await r;
+      total += c.length;
+    }
+    if (out !== null) {
+      const f = out.flush();
+      if (f !== undefined) await f;
+    }
+    return total;
+  }
+
+  /**
+   * Closes the connection. Parked and later reads and writes fail with `ErrClosed`. Data
+   * already written is still delivered; data received and not read is dropped. Closing a closed
+   * connection does nothing (Go returns an error there; ignoring it is the common case).
+   */
+  close(): void {
+    const s = this._fd.socket;
+    if (!this._fd.closed && !s.destroyed && this._path === null) {
+      // Keep the addresses while the handle exists, for later error messages (Node caches the
+      // remote one itself).
+      this._laddr = this.localAddr;
+      void s.remoteAddress;
+    }
+    this._fd.close();
+  }
+
+  /**
+   * Shuts down the writing side (TCP half-close, Go's `CloseWrite`): the peer reads end of
+   * stream after the data already written; this side can still read.
+   *
+   * @throws OpError (cause `ErrClosed`) on a closed connection.
+   */
+  closeWrite(): void {
+    this._fd.closeWrite();
+  }
+
+  /**
+   * Sets the read and write deadlines (Go's `SetDeadline`). Once a deadline passes, the parked
+   * and every later read/write fails with `ErrDeadlineExceeded` until the deadline is moved.
+   *
+   * @param t a Date or ms since the epoch; 0/undefined clears it. A time in the past fails at
+   *   once.
+   * @throws OpError (cause `ErrClosed`) on a closed connection.
+   * @example conn.setDeadline(Date.now() + 5_000);
+   */
+  setDeadline(t: Deadline): void {
+    this._fd.setDeadline(3, deadlineMs(t));
+  }
+
+  /** Sets the read deadline only (see {@link setDeadline}). */
+  setReadDeadline(t: Deadline): void {
+    this._fd.setDeadline(1, deadlineMs(t));
+  }
+
+  /** Sets the write deadline only (see {@link setDeadline}). */
+  setWriteDeadline(t: Deadline): void {
+    this._fd.setDeadline(2, deadlineMs(t));
+  }
+
+  /** The local address (`127.0.0.1:7007`; for Unix sockets the path, or "" when unnamed). */
+  get localAddr(): Addr {
+    const s = this._fd.socket;
+    if (this._path !== null) return new UnixAddr(this._dialed ? '' : displayPath(this._path));
+    if (this._laddr !== null) return this._laddr;
+    return new TCPAddr(s.localAddress ?? '', s.localPort ?? 0);
+  }
+
+  /** The remote address (`127.0.0.1:51234`; for Unix sockets the path, or "" when unnamed). */
+  get remoteAddr(): Addr {
+    const s = this._fd.socket;
+    if (this._path !== null) return new UnixAddr(this._dialed ? displayPath(this._path) : '');
+    return new TCPAddr(s.remoteAddress ?? '', s.remotePort ?? 0);
+  }
+
+  /**
+   * Disables (true, the default of Go and of strand's connections) or enables Nagle's algorithm.
+   * No-op for Unix sockets.
+   */
+  setNoDelay(noDelay = true): void {
+    if (this._path === null) this._fd.socket.setNoDelay(noDelay);
+  }
+
+  /**
+   * Enables or disables TCP keep-alive probes (strand's connections start with them on, every
+   * 15 s, as Go's do). No-op for Unix sockets.
+   *
+   * @param on whether to send keep-alive probes.
+   * @param initialDelayMs idle time before the first probe.
+   */
+  setKeepAlive(on: boolean, initialDelayMs = 15_000): void {
+    if (this._path === null) this._fd.socket.setKeepAlive(on, initialDelayMs);
+  }
+
+  /** @internal Wraps the poller's errors (see {@link OpError}). */
+  _opError(op: string, cause: Error): Error {
+    let local: Addr | null = null;
+    let remote: Addr | null = null;
+    try {
+      local = this.localAddr;
+      remote = this.remoteAddr;
+    } catch {
+      // the handle is gone: no addresses
+    }
+    if (local !== null && local.toString() === ':0') local = null;
+    if (remote !== null && remote.toString() === ':0') remote = null;
+    return new OpError(op, this._net, local, remote, cause);
+  }
+}
+
+/** Shows a Linux abstract socket name ("\0name") as Go does ("@name"). */
+export function displayPath(path: string): string {
+  return path.startsWith('\0') ? `@${path.slice(1)}` : path;
+}

@@ -1,0 +1,26 @@
+/**
+ * strand/net: Go's net, io and bufio packages with blocking-style calls that park the calling
+ * goroutine (listen, dial, accept, read, write, deadlines).
+ *
+ * @module
+ */
+export { listen, Listener } from './listen.js';
+export { dial, type DialOptions, type DialContext } from './dial.js';
+export { Conn, type Deadline } from './conn.js';
+export { TCPAddr, UnixAddr, splitHostPort, joinHostPort, type Addr } from './addr.js';
+export { OpError, AddrError, UnknownNetworkError, ErrClosed, ErrDeadlineExceeded, netCodes, errorIs } from './errors.js';
+export {
+  copy,
+  copyBuffer,
+  readFull,
+  readAll,
+  ErrUnexpectedEOF,
+  ErrShortWrite,
+  ioCodes,
+  COPY_BUFFER_SIZE,
+  type Reader,
+  type Writer,
+  type WriterTo,
+  type ReaderFrom,
+  type MaybePromise,
+} from './io.js';

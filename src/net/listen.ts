@@ -1,0 +1,176 @@
+/**
+ * Listening (Go's `net.Listen`, `net.Listener`): a thin user of the netpoller's AcceptQueue.
+ *
+ * @module
+ */
+
+import { readFileSync } from 'node:fs';
+import { createServer, type ListenOptions, type Socket } from 'node:net';
+import { Waiter, park, readyError } from '../runtime/goroutine.js';
+import { AcceptQueue, type AcceptOwner } from './poll/accept.js';
+import { ErrClosed } from './poll/errors.js';
+import { TCPAddr, UnixAddr, addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
+import { Conn, deadlineMs, displayPath, type Deadline } from './conn.js';
+import { OpError } from './errors.js';
+
+/** Go's listen backlog: the kernel's limit (`/proc/sys/net/core/somaxconn`), 511 if unknown. */
+let backlog = 0;
+function maxBacklog(): number {
+  if (backlog === 0) {
+    try {
+      backlog = Math.max(1, Math.min(65535, Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim()) || 511));
+    } catch {
+      backlog = 511;
+    }
+  }
+  return backlog;
+}
+
+/**
+ * A listening socket (Go's `net.Listener`). Accept connections one at a time with
+ * {@link accept}, or iterate: `for await (const conn of ln)` ends when the listener is closed.
+ *
+ * @example
+ * ```ts
+ * const ln = await listen('tcp', '127.0.0.1:7007');
+ * for await (const conn of ln) go(serve, conn);
+ * ```
+ */
+export class Listener implements AsyncIterable<Conn>, AcceptOwner {
+  /** @internal */
+  _q!: AcceptQueue;
+  /** @internal */
+  readonly _net: string;
+  /** @internal Unix socket path, or null for TCP. */
+  readonly _path: string | null;
+  private _addr: Addr;
+
+  /** @internal Use {@link listen}. */
+  constructor(net: string, path: string | null, addr: Addr) {
+    this._net = net;
+    this._path = path;
+    this._addr = addr;
+  }
+
+  /** The address it listens on (with the actual port when port 0 was asked for). */
+  get addr(): Addr {
+    return this._addr;
+  }
+
+  /**
+   * Waits for the next connection (parks, "IO wait") and returns it. Connections are handed out
+   * in arrival order; several goroutines may accept at once.
+   *
+   * Running out of file descriptors (EMFILE/ENFILE) never fails accept: the listener backs off
+   * (5 ms, doubling up to 1 s, as Go's net/http) and keeps serving.
+   *
+   * @returns the connection.
+   * @throws OpError — cause `ErrClosed` once {@link close} was called (also for a parked accept),
+   *   `ErrDeadlineExceeded` once the accept deadline passed.
+   */
+  accept(): Promise<Conn> {
+    return this._q.accept(false) as Promise<Conn>;
+  }
+
+  /**
+   * Like {@link accept}, but hands over the raw `node:net` Socket instead of a Conn, for layers
+   * that give sockets to Node's own machinery (strand/http passes them to node:http). The socket
+   * comes without strand's listeners: from then on the caller handles its 'error' events.
+   * Same closed, deadline and EMFILE back-off behaviour as {@link accept}.
+   *
+   * @returns the socket (created with `allowHalfOpen: true`, TCP_NODELAY and keep-alive on).
+   */
+  acceptSocket(): Promise<Socket> {
+    return this._q.accept(true) as Promise<Socket>;
+  }
+
+  /**
+   * Stops listening (a Unix socket's file is removed). Parked and later accepts fail with
+   * `ErrClosed`; connections already accepted stay open. Closing twice does nothing.
+   */
+  close(): void {
+    this._q.close();
+  }
+
+  /**
+   * Sets the accept deadline: once it passes, parked and later accepts fail with
+   * `ErrDeadlineExceeded` until it is moved. 0/undefined clears it.
+   */
+  setDeadline(t: Deadline): void {
+    this._q.setDeadline(deadlineMs(t));
+  }
+
+  /** Accepts until the listener is closed (then the iteration ends); other errors throw. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Conn> {
+    for (;;) {
+      let c: Conn;
+      try {
+        c = await this.accept();
+      } catch (err) {
+        if (err instanceof OpError && err.cause === ErrClosed) return;
+        throw err;
+      }
+      yield c;
+    }
+  }
+
+  /** @internal */
+  _newConn(s: Socket): Conn {
+    return new Conn(s, this._net, this._path, false);
+  }
+
+  /** @internal */
+  _opError(op: string, cause: Error): Error {
+    return new OpError(op, this._net, null, this._addr, cause);
+  }
+
+  /** @internal The server is listening: learn the actual address. */
+  _listening(): void {
+    const a = this._q.server.address();
+    if (a !== null && typeof a === 'object') this._addr = new TCPAddr(a.address, a.port);
+    else if (typeof a === 'string') this._addr = new UnixAddr(displayPath(a));
+  }
+}
+
+/**
+ * Listens on a local address (Go's `net.Listen`).
+ *
+ * @param network "tcp" (IPv4 and IPv6), "tcp4", "tcp6" or "unix".
+ * @param address for TCP, `host:port`: ":8080" (every interface), "127.0.0.1:0" (a free port,
+ *   see `ln.addr`), "[::1]:9000", "localhost:8080"; for "unix", a socket path ("@name" is a Linux
+ *   abstract socket).
+ * @returns the listener, once listening.
+ * @throws OpError with op "listen": cause an AddrError / UnknownNetworkError for a bad address,
+ *   or the system error (EADDRINUSE, EACCES...).
+ * @example
+ * ```ts
+ * const ln = await listen('tcp', ':8080');
+ * console.log(`listening on ${ln.addr}`);
+ * ```
+ */
+export function listen(network: string, address: string): Promise<Listener> {
+  let p: ParsedAddr;
+  try {
+    p = parseAddr(network, address);
+  } catch (err) {
+    return failed(new OpError('listen', network, null, null, err as Error));
+  }
+  const ln = new Listener(p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
+  const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 });
+  let opts: ListenOptions;
+  if (p.kind === 'unix') {
+    opts = { path: p.path, backlog: maxBacklog() };
+  } else {
+    const host = p.host !== '' ? p.host : p.family === 4 ? '0.0.0.0' : p.family === 6 ? '::' : undefined;
+    opts = { host, port: p.port, backlog: maxBacklog(), ipv6Only: p.family === 6 };
+  }
+  return AcceptQueue.listen(server, ln, opts, (q) => (ln._q = q));
+}
+
+/** A rejected promise through park/ready, so the caller's goroutine is resumed like any other. */
+function failed<T>(err: Error): Promise<T> {
+  const w = new Waiter();
+  const p = park<T>(w, 'IO wait');
+  readyError(w, err);
+  return p;
+}

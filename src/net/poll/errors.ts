@@ -1,0 +1,47 @@
+/**
+ * The poller's sentinel errors (Go's `internal/poll.ErrNetClosing` and
+ * `os.ErrDeadlineExceeded`), and the error for an operation cancelled before it completed.
+ *
+ * The poller raises these bare; `src/net` wraps them in an `OpError` that names the operation and
+ * the addresses, so callers compare causes by identity: `err.cause === ErrClosed`.
+ *
+ * @module
+ */
+
+import { StrandError } from '../../runtime/errors.js';
+
+/** Error codes of the net layer (stable across releases). */
+export const netCodes = {
+  /** An operation on a closed connection or listener. */
+  CLOSED: 'STRAND_ERR_NET_CLOSED',
+  /** A deadline passed (Go's `os.ErrDeadlineExceeded`, "i/o timeout"). */
+  TIMEOUT: 'STRAND_ERR_NET_TIMEOUT',
+  /** The operating system reported an error (see `OpError.errno`: ECONNRESET, EPIPE...). */
+  SYSCALL: 'STRAND_ERR_NET_SYSCALL',
+  /** A malformed or unsupported address. */
+  ADDR: 'STRAND_ERR_NET_ADDR',
+  /** An unknown network name (not tcp, tcp4, tcp6 or unix). */
+  UNKNOWN_NETWORK: 'STRAND_ERR_NET_UNKNOWN_NETWORK',
+  /** An operation cancelled by a context or an AbortSignal. */
+  CANCELED: 'STRAND_ERR_CANCELED',
+} as const;
+
+/**
+ * `use of closed network connection`: the cause of every operation on a connection or listener
+ * after `close()`, including operations parked when it was closed (Go's `net.ErrClosed`).
+ */
+export const ErrClosed: StrandError = new StrandError(netCodes.CLOSED, 'use of closed network connection');
+
+/**
+ * `i/o timeout`: the cause of an operation that failed because a deadline passed (Go's
+ * `os.ErrDeadlineExceeded`).
+ */
+export const ErrDeadlineExceeded: StrandError = new StrandError(netCodes.TIMEOUT, 'i/o timeout');
+
+/**
+ * `operation was canceled`: the cause of a dial stopped by its context or signal. `cause` holds
+ * the context's error or the signal's reason.
+ */
+export function errCanceled(reason: unknown): StrandError {
+  return new StrandError(netCodes.CANCELED, 'operation was canceled', { cause: reason });
+}
