@@ -19,3 +19,4 @@ export type { Handler, HandlerFunc, HandlerLike } from './handler.js';
 export type { SocketListener } from './_listener.js';
 export { defaultLogger } from './logger.js';
 export { HttpError, MaxBytesError, ErrServerClosed, ErrClientGone, httpCodes } from './errors.js';
+export { serveSSE, sse, formatEvent, type SSEOptions } from './sse.js';

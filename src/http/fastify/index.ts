@@ -1,0 +1,256 @@
+/**
+ * strand/fastify: the Fastify plugin. Route handlers run as goroutines, each request gets a
+ * runtime Context, replies can stream a channel as Server-Sent Events, and background goroutines
+ * started through the app are cancelled and awaited when the app closes.
+ *
+ * ```ts
+ * import { fastify } from 'fastify';
+ * import { strand } from 'strand/fastify';
+ *
+ * const app = fastify();
+ * await app.register(strand);
+ * app.get('/wait', async (request) => {
+ *   const i = await select([recvCase(updates), recvCase(request.context.done())]);
+ *   return i === 0 ? { update: ... } : undefined;
+ * });
+ * app.get('/events', (request, reply) => reply.sse(events, { event: 'update' }));
+ * app.strand.go(janitor); // tied to the app; app.strand.context is cancelled on close
+ * ```
+ *
+ * What it adds (fastify-plugin, name "strand", fastify 5.x; it does not encapsulate, so it
+ * applies to the scope it is registered in and every child scope):
+ * - **Handlers as goroutines**: every route declared after `register(strand)` in that scope runs
+ *   its handler in its own goroutine (visible in the goroutine dump, like net/http handlers).
+ *   Opt a route out with `config: { strand: false }`. Errors, thrown or rejected, go to Fastify's
+ *   error handler as usual; nothing is swallowed.
+ * - **`request.context`**: a runtime Context, cancelled when the client disconnects before the
+ *   response is finished (cause `ErrClientGone`), when the response ends, and when the app
+ *   closes (cause `ErrServerClosed`). Its `signal` is an AbortSignal for undici/fetch. It is a
+ *   lazy getter decorator: requests that never read it pay nothing (its slots, `strandState` and
+ *   `strandReply`, are declared with `decorateRequest(name, null)` so request objects keep one
+ *   shape; the route wrapper fills `strandReply`, so in hooks that run before the handler, and
+ *   in routes opted out, the context is cancelled by app.close() but not by a client abort).
+ * - **`reply.sse(ch, opts)`**: hijacks the reply and streams every value received on `ch` as an
+ *   SSE event until `ch` closes, the client leaves, the app closes, or `opts.done` is closed.
+ *   Writes park on backpressure. Resolves when the stream ended.
+ * - **`app.strand.go(fn, ...args)`** (also `app.go`): a background goroutine tied to the app.
+ *   On `app.close()`, `app.strand.context` is cancelled in a preClose hook (before Fastify waits
+ *   for in-flight requests, so long-polls and streams end too), and an onClose hook waits for
+ *   every such goroutine to return. As with `go`, an uncaught error in one is a panic.
+ *
+ * @module
+ */
+
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { go } from '../../runtime/goroutine.js';
+import type { Chan } from '../../runtime/chan.js';
+import { WaitGroup } from '../../runtime/sync/waitgroup.js';
+import { type Context, background, withCancelCause } from '../_context.js';
+import { ErrClientGone, ErrServerClosed } from '../errors.js';
+import { ResponseWriter } from '../response.js';
+import { _framer, _streamSSE } from '../sse.js';
+
+/** Options of `reply.sse`. */
+export interface ReplySSEOptions<T> {
+  /** The `event:` field: fixed, or per value. */
+  event?: string | ((v: T) => string | undefined);
+  /** The `id:` field per value. */
+  id?: (v: T) => string | undefined;
+  /** Value → `data:` text. Default: strings as they are, anything else JSON. */
+  serialize?: (v: T) => string;
+  /** A `:` comment every `heartbeat` ms (0 = never, the default). */
+  heartbeat?: number;
+  /** A `retry:` hint sent once at the start. */
+  retry?: number;
+  /** Ends the stream when this channel is closed (or receives). */
+  done?: Chan<unknown> | null;
+}
+
+/** What the plugin adds to the Fastify instance, as `app.strand`. */
+export interface StrandApp {
+  /**
+   * Starts `fn(...args)` as a goroutine tied to the app: `app.close()` cancels
+   * {@link StrandApp.context} and waits for it to return.
+   *
+   * @returns the goroutine id.
+   */
+  go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): number;
+  /** The app's context: cancelled (cause `ErrServerClosed`) when the app starts closing. */
+  readonly context: Context;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** strand's per-app state: background goroutines and the app context. */
+    strand: StrandApp;
+    /** Shorthand for `app.strand.go`. */
+    go: StrandApp['go'];
+  }
+  interface FastifyRequest {
+    /** A runtime Context cancelled on client abort, at the end of the response, and on app.close(). */
+    readonly context: Context;
+    /** @internal The request context's state (created on first use of `context`). */
+    strandState: RequestState | null;
+    /** @internal The reply, set when a strand route handler starts (for client-abort detection). */
+    strandReply: FastifyReply | null;
+  }
+  interface FastifyReply {
+    /** Streams every value received on `ch` as Server-Sent Events (hijacks the reply). */
+    sse<T>(ch: Chan<T>, opts?: ReplySSEOptions<T>): Promise<void>;
+  }
+  interface FastifyContextConfig {
+    /** `false` runs this route's handler outside a goroutine. */
+    strand?: boolean;
+  }
+}
+
+/** @internal */
+export interface RequestState {
+  ctx: Context;
+  cancel: (cause?: Error) => void;
+}
+
+const kApp = Symbol('strand.fastify.app');
+
+interface AppState {
+  ctx: Context;
+  cancel: (cause?: Error) => void;
+  wg: WaitGroup;
+}
+
+// ---- route handlers as goroutines (module-level: no closure per request) -------------------
+
+type RouteHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
+
+// The goroutine body runs synchronously inside go(), so its result can be handed back through
+// these two slots: they are written right before go() returns and read right after (a nested
+// call made by the handler completes before the outer one writes them).
+let lastResult: unknown = undefined;
+let lastError: unknown = undefined;
+let lastThrew = false;
+
+function swallow(): void {
+  // The same promise is returned to Fastify, which handles the rejection.
+}
+
+function runRoute(h: RouteHandler, self: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
+  let r: unknown;
+  try {
+    r = h.call(self, request, reply);
+  } catch (err) {
+    lastThrew = true;
+    lastError = err;
+    return undefined;
+  }
+  lastThrew = false;
+  lastResult = r;
+  if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+    // The goroutine lives as long as the handler's promise; errors belong to Fastify.
+    return (r as Promise<unknown>).then(undefined, swallow);
+  }
+  return undefined;
+}
+
+function wrapHandler(h: RouteHandler): RouteHandler {
+  return function strandHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
+    request.strandReply = reply;
+    go(runRoute, h, this, request, reply);
+    if (lastThrew) {
+      const e = lastError;
+      lastThrew = false;
+      lastError = undefined;
+      throw e;
+    }
+    const r = lastResult;
+    lastResult = undefined;
+    return r;
+  };
+}
+
+// ---- request.context -----------------------------------------------------------------------
+
+function requestContext(this: FastifyRequest): Context {
+  let st = this.strandState;
+  if (st === null) {
+    const app = (this.server as unknown as Record<symbol, AppState | undefined>)[kApp];
+    const [ctx, cancel] = withCancelCause(app === undefined ? background() : app.ctx);
+    st = this.strandState = { ctx, cancel };
+    const reply = this.strandReply;
+    if (reply !== null) {
+      const raw = reply.raw;
+      if (raw.writableFinished) cancel();
+      else if (raw.destroyed) cancel(ErrClientGone);
+      else raw.once('close', () => cancel(raw.writableFinished ? undefined : ErrClientGone));
+    }
+  }
+  return st.ctx;
+}
+
+// ---- reply.sse -----------------------------------------------------------------------------
+
+async function replySSE<T>(this: FastifyReply, ch: Chan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
+  const ctx = this.request.context;
+  this.hijack();
+  const raw = this.raw;
+  for (const [k, v] of Object.entries(this.getHeaders())) if (v !== undefined) raw.setHeader(k, v as string);
+  raw.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  raw.setHeader('Cache-Control', 'no-cache');
+  raw.setHeader('X-Accel-Buffering', 'no');
+  const w = new ResponseWriter(raw);
+  w.writeHeader(200);
+  const frame = _framer({ event: opts.event, id: opts.id, encode: opts.serialize });
+  try {
+    await _streamSSE(w, ctx, ch, frame, opts, opts.done ?? null);
+  } finally {
+    if (!raw.writableEnded && !raw.destroyed) w._finish();
+  }
+}
+
+// ---- the plugin ----------------------------------------------------------------------------
+
+const plugin: FastifyPluginCallback = (app, _opts, done) => {
+  const [ctx, cancel] = withCancelCause(background());
+  const state: AppState = { ctx, cancel, wg: new WaitGroup() };
+  const strandApp: StrandApp = {
+    go(fn, ...args) {
+      state.wg.add(1);
+      return go(runBackground, state, fn as (...a: unknown[]) => unknown, args as unknown[]);
+    },
+    context: ctx,
+  };
+  app.decorate('strand', strandApp);
+  app.decorate('go', strandApp.go);
+  (app as unknown as Record<symbol, AppState>)[kApp] = state;
+  app.decorateRequest('strandState', null);
+  app.decorateRequest('strandReply', null);
+  app.decorateRequest('context', { getter: requestContext });
+  app.decorateReply('sse', replySSE);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.config?.strand === false) return;
+    route.handler = wrapHandler(route.handler as RouteHandler) as RouteOptions['handler'];
+  });
+  app.addHook('preClose', (next) => {
+    cancel(ErrServerClosed);
+    next();
+  });
+  app.addHook('onClose', async () => {
+    cancel(ErrServerClosed);
+    await state.wg.wait();
+  });
+  done();
+};
+
+async function runBackground(state: AppState, fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<void> {
+  try {
+    await fn(...args);
+  } finally {
+    state.wg.done();
+  }
+}
+
+/**
+ * The strand Fastify plugin (register it with `app.register(strand)`). See the module docs.
+ */
+export const strand = fp(plugin, { name: 'strand', fastify: '5.x' });
+export default strand;
