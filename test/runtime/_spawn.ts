@@ -37,7 +37,7 @@ export function runProgram(source: string, opts: { nodeArgs?: string[]; killAfte
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 8000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);

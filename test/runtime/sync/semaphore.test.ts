@@ -158,7 +158,7 @@ t.test('Semaphore.release() of more than held throws "semaphore: released more t
   sem.release(1);
 });
 
-t.test('Semaphore: a goroutine waiting with a timeout context keeps the process alive until the deadline', opts, async (t) => {
+t.test('Semaphore: a goroutine waiting with a timeout context keeps the process alive until the deadline', { timeout: 30_000 }, async (t) => {
   const r = await runProgram(`
     import { go, Semaphore, withTimeout, background } from 'STRAND';
     const sem = new Semaphore(1);
