@@ -513,7 +513,11 @@ export function fromSignal(parent: Context, signal: AbortSignal): [Context, Canc
     } else {
       const onAbort = (): void => c._cancel(true, Canceled, asError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
-      c._unlisten = () => signal.removeEventListener('abort', onAbort);
+      const unlistenParent = c._unlisten; // set when the parent is a foreign context
+      c._unlisten = () => {
+        signal.removeEventListener('abort', onAbort);
+        if (unlistenParent !== null) unlistenParent();
+      };
     }
   }
   return [c, () => c._cancel(true, Canceled, null)];

@@ -333,3 +333,27 @@ t.test('context: a goroutine waiting on done() of a timeout context (or of its c
   t.ok(Number(/(\d+)/.exec(r.stdout)?.[1]) >= 299);
   t.notMatch(r.stderr, /deadlock/);
 });
+
+t.test('context: once nothing waits on it any more, a timeout context stops keeping the process alive', childOpts, async (t) => {
+  const r = await runProgram(`
+    import { go, withTimeout, withCancel, background, chan, select, recvCase, sleep } from 'STRAND';
+    const [parent] = withTimeout(background(), 30_000);
+    const [child, cancelChild] = withCancel(parent);
+    const ch = chan();
+    go(async () => {
+      await child.done().recv(); // waits on a descendant: the parent's timer is ref'd
+      console.log('child cancelled');
+    });
+    go(async () => {
+      const i = await select([recvCase(parent.done()), recvCase(ch)]); // abandoned case is withdrawn
+      console.log('select', i);
+    });
+    await sleep(50);
+    cancelChild();
+    ch.trySend(1);
+  `);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /child cancelled/);
+  t.match(r.stdout, /select 1/);
+  t.ok(r.ms < 10_000, `exited after ${r.ms.toFixed(0)} ms, long before the 30 s timeout`);
+});

@@ -365,3 +365,18 @@ t.test('a timer channel a goroutine waits on is not collected (the goroutine sti
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout.trim(), 'woke');
 });
+
+t.test('a timer case abandoned by select stops keeping the process alive', childOpts, async (t) => {
+  const r = await runProgram(`
+    import { go, after, chan, select, recvCase, sleep } from 'STRAND';
+    const ch = chan();
+    go(async () => {
+      console.log('case', await select([recvCase(after(30_000)), recvCase(ch)]));
+    });
+    await sleep(50);
+    ch.trySend(1);
+  `);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout.trim(), 'case 1');
+  t.ok(r.ms < 10_000, `exited after ${r.ms.toFixed(0)} ms, long before the 30 s timer`);
+});
