@@ -1,0 +1,63 @@
+/**
+ * A TCP echo server in the Go style: one goroutine per connection, `copy(conn, conn)` at its
+ * heart. Run it with `npm run echo -- --addr 127.0.0.1:7007` and talk to it with `nc 127.0.0.1
+ * 7007`. SIGINT or SIGTERM stops it gracefully: stop accepting, close every connection, exit 0.
+ *
+ * Environment: LOG_LEVEL (pino level, default "info").
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { chan, go } from '../../src/index.js';
+import { copy, errorIs, listen, ErrClosed, type Conn } from '../../src/net/index.js';
+
+const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' } } });
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+
+// The connections being served, so that a graceful stop can close them.
+const conns = new Set<Conn>();
+let stopping = false;
+// Closed when the last connection goroutine has finished after a stop began.
+const drained = chan<void>();
+
+/** Serves one connection: echo every byte back until the client closes its side. */
+async function serve(conn: Conn): Promise<void> {
+  const remote = String(conn.remoteAddr);
+  log.info({ remote }, 'echo: connection open');
+  let bytes = 0;
+  let failure: string | undefined;
+  try {
+    // The whole protocol. `copy` reads what arrives and writes it back; a client that stops
+    // reading parks this goroutine (backpressure) instead of growing memory.
+    bytes = await copy(conn, conn);
+  } catch (err) {
+    // A reset by the peer, or our own close() during a stop.
+    if (!errorIs(err, ErrClosed)) failure = (err as Error).message;
+  } finally {
+    conn.close();
+    conns.delete(conn);
+  }
+  log.info({ remote, bytes, err: failure }, 'echo: connection closed');
+  if (stopping && conns.size === 0 && !drained.closed) drained.close();
+}
+
+const ln = await listen('tcp', values.addr!);
+log.info({ addr: String(ln.addr) }, 'echo: listening');
+
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, open: conns.size }, 'echo: stopping');
+  ln.close(); // the accept loop below ends
+  for (const c of conns) c.close(); // each serve() goroutine returns
+  if (conns.size === 0) drained.close();
+}
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+// The accept loop: `for await` ends when the listener is closed.
+for await (const conn of ln) {
+  conns.add(conn);
+  go(serve, conn);
+}
+await drained.recv();
+log.info('echo: stopped');
