@@ -45,7 +45,7 @@ export interface RunOptions {
   onStdout?: (chunk: string, child: import('node:child_process').ChildProcess, all: string) => void;
   /** Called with each stderr chunk as it arrives. */
   onStderr?: (chunk: string, child: import('node:child_process').ChildProcess, all: string) => void;
-  /** Kill the child after this many ms (default 8000). */
+  /** Kill the child after this many ms (default 20000). */
   killAfterMs?: number;
 }
 
@@ -68,7 +68,7 @@ export function runFixture(name: string, opts: RunOptions = {}): Promise<ChildRe
       stderr += d;
       opts.onStderr?.(d, child, stderr);
     });
-    const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 8000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);

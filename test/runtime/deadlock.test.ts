@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import t from 'tap';
 import { runFixture } from './_util.js';
 
-const opts = { timeout: 15_000 };
+const opts = { timeout: 30_000 }; // child processes: generous on a loaded machine
 const FATAL = 'fatal error: all goroutines are asleep - deadlock!\n';
 
 const parked: [mode: string, reason: string, fn: string][] = [

@@ -3,6 +3,7 @@ import { chan, formatDump, go, goroutines, recvCase, select, setDebug, type Goro
 import { quiesce, runFixture } from './_util.js';
 
 const opts = { timeout: 10_000 };
+const childOpts = { timeout: 30_000 };
 
 function find(id: number): GoroutineInfo | undefined {
   return goroutines().find((g) => g.id === id);
@@ -67,8 +68,8 @@ t.test('goroutines() waitingMs grows while a goroutine stays parked', opts, asyn
   const first = find(id)!.waitingMs;
   await new Promise((resolve) => setTimeout(resolve, 250));
   const later = find(id)!.waitingMs;
-  t.ok(later >= first + 150, `waitingMs went from ${first} to ${later} over 250 ms`);
-  t.ok(later < 2000, 'and stays plausible');
+  t.ok(later >= first + 100, `waitingMs went from ${first} to ${later} over 250 ms`);
+  t.ok(later < 20_000, 'and stays plausible');
   ch.close();
   await quiesce();
 });
@@ -123,7 +124,7 @@ t.test('formatDump() with no argument formats the live goroutines', opts, async 
   await quiesce();
 });
 
-t.test('handleSigquit() prints the dump on SIGQUIT and exits with status 2', opts, async (t) => {
+t.test('handleSigquit() prints the dump on SIGQUIT and exits with status 2', childOpts, async (t) => {
   const r = await runFixture('sigquit', {
     onStdout: (_c, child, all) => {
       if (all === 'ready\n') child.kill('SIGQUIT');
@@ -135,7 +136,7 @@ t.test('handleSigquit() prints the dump on SIGQUIT and exits with status 2', opt
   t.notMatch(r.stdout, /sleeper done/);
 });
 
-t.test('handleSigquit({ exit: false }) prints the dump and keeps running', opts, async (t) => {
+t.test('handleSigquit({ exit: false }) prints the dump and keeps running', childOpts, async (t) => {
   let sentStop = false;
   const r = await runFixture('sigquit', {
     args: ['noexit'],

@@ -171,7 +171,8 @@ t.test('fairness: two goroutines ping-ponging forever do not starve a setTimeout
   const atTimer = rounds;
   quit.close();
   await quiesce();
-  t.ok(elapsed < 200, `a 5 ms timer fired after ${elapsed.toFixed(1)} ms while the ping-pong ran`);
+  // Starvation would mean never; the bound is generous for a loaded machine.
+  t.ok(elapsed < 1000, `a 5 ms timer fired after ${elapsed.toFixed(1)} ms while the ping-pong ran`);
   t.ok(atTimer > 0, `the ping-pong was running (${atTimer} round trips)`);
 });
 
@@ -200,5 +201,5 @@ t.test('fairness: a try-first ping-pong that never awaits a plain value still le
   const elapsed = performance.now() - start;
   stop = true;
   await quiesce();
-  t.ok(elapsed < 200, `setImmediate ran after ${elapsed.toFixed(1)} ms`);
+  t.ok(elapsed < 1000, `setImmediate ran after ${elapsed.toFixed(1)} ms`);
 });

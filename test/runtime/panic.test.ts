@@ -1,7 +1,7 @@
 import t from 'tap';
 import { runFixture } from './_util.js';
 
-const opts = { timeout: 15_000 };
+const opts = { timeout: 30_000 }; // child processes: generous on a loaded machine
 
 t.test('panic: an error thrown in a goroutine after an await prints panic, goroutine id and stack, exits 2', opts, async (t) => {
   const r = await runFixture('panic', { args: ['async'] });
