@@ -35,8 +35,9 @@
  *   Writes park on backpressure. Resolves when the stream ended.
  * - **`app.strand.go(fn, ...args)`** (also `app.go`): a background goroutine tied to the app.
  *   On `app.close()`, `app.strand.context` is cancelled in a preClose hook (before Fastify waits
- *   for in-flight requests, so long-polls and streams end too), and an onClose hook waits for
- *   every such goroutine to return. As with `go`, an uncaught error in one is a panic.
+ *   for in-flight requests, so long-polls and streams end too; keep-alive connections are then
+ *   closed as soon as they are idle), and an onClose hook waits for every such goroutine to
+ *   return. As with `go`, an uncaught error in one is a panic.
  *
  * @module
  */
@@ -230,12 +231,22 @@ const plugin: FastifyPluginCallback = (app, _opts, done) => {
     if (route.config?.strand === false) return;
     route.handler = wrapHandler(route.handler as RouteHandler) as RouteOptions['handler'];
   });
+  let reaper: NodeJS.Timeout | null = null;
   app.addHook('preClose', (next) => {
     cancel(ErrServerClosed);
+    // Requests in flight now answer (their contexts are done) on keep-alive connections that
+    // node:http's one-shot closeIdleConnections() at close time has already passed over; reap
+    // them as they become idle, as Go's Shutdown does, so close() does not wait for the
+    // keep-alive timeout.
+    if (app.server.listening && typeof app.server.closeIdleConnections === 'function') {
+      reaper = setInterval(() => app.server.closeIdleConnections(), 10);
+      reaper.unref();
+    }
     next();
   });
   app.addHook('onClose', async () => {
     cancel(ErrServerClosed);
+    if (reaper !== null) clearInterval(reaper);
     await state.wg.wait();
   });
   done();
