@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import * as net from 'node:net';
 import { pino } from 'pino';
 import { Server, type HandlerLike, type ServerOptions } from '../../src/http/index.js';
-import { listenTCP } from '../../src/http/_listen.js';
+import { listen, TCPAddr } from '../../src/net/index.js';
 
 export interface TestServer {
   srv: Server;
@@ -22,10 +22,10 @@ export async function startServer(handler: HandlerLike, opts: Omit<ServerOptions
       cb();
     },
   });
-  const l = await listenTCP('127.0.0.1:0');
+  const l = await listen('tcp', '127.0.0.1:0');
   const srv = new Server({ logger: pino({ level: 'debug' }, sink), ...opts, handler });
   void srv.serve(l);
-  const port = (l.addr as net.AddressInfo).port;
+  const port = (l.addr as TCPAddr).port;
   return { srv, port, base: `http://127.0.0.1:${port}`, logs };
 }
 
