@@ -18,36 +18,50 @@ interface Sender<T> {
   res: () => void;
 }
 
+/** A growable ring-buffer queue (FIFO) with no per-operation allocation. */
+class Ring<E> {
+  private a: (E | undefined)[] = new Array<E | undefined>(8).fill(undefined);
+  private h = 0;
+  n = 0;
+
+  push(e: E): void {
+    if (this.n === this.a.length) {
+      const b = new Array<E | undefined>(this.a.length * 2).fill(undefined);
+      for (let i = 0; i < this.n; i++) b[i] = this.a[(this.h + i) & (this.a.length - 1)];
+      this.a = b;
+      this.h = 0;
+    }
+    this.a[(this.h + this.n++) & (this.a.length - 1)] = e;
+  }
+
+  shift(): E {
+    const e = this.a[this.h] as E;
+    this.a[this.h] = undefined;
+    this.h = (this.h + 1) & (this.a.length - 1);
+    this.n--;
+    return e;
+  }
+}
+
 /** A minimal channel: FIFO receivers and senders, direct hand-off, optional buffer. */
 export class FloorChan<T> {
-  private readonly buf: (T | undefined)[];
-  private head = 0;
-  private count = 0;
+  private readonly buf: Ring<T> = new Ring<T>();
   private readonly cap: number;
-  private rq: ((v: T | typeof DONE) => void)[] = [];
-  private rqHead = 0;
-  private sq: Sender<T>[] = [];
-  private sqHead = 0;
+  private readonly rq: Ring<(v: T | typeof DONE) => void> = new Ring();
+  private readonly sq: Ring<Sender<T>> = new Ring();
   closed = false;
 
   constructor(cap = 0) {
     this.cap = cap;
-    this.buf = new Array<T | undefined>(cap).fill(undefined);
   }
 
   trySend(v: T): boolean {
-    if (this.rqHead < this.rq.length) {
-      const r = this.rq[this.rqHead]!;
-      this.rqHead++;
-      if (this.rqHead === this.rq.length) {
-        this.rq.length = 0;
-        this.rqHead = 0;
-      }
-      r(v);
+    if (this.rq.n > 0) {
+      this.rq.shift()(v);
       return true;
     }
-    if (this.count < this.cap) {
-      this.buf[(this.head + this.count++) % this.cap] = v;
+    if (this.buf.n < this.cap) {
+      this.buf.push(v);
       return true;
     }
     return false;
@@ -60,31 +74,18 @@ export class FloorChan<T> {
     });
   }
 
-  private takeSender(): Sender<T> | undefined {
-    if (this.sqHead === this.sq.length) return undefined;
-    const s = this.sq[this.sqHead++]!;
-    if (this.sqHead === this.sq.length) {
-      this.sq.length = 0;
-      this.sqHead = 0;
-    }
-    return s;
-  }
-
   tryRecv(): T | typeof WB | typeof DONE {
-    if (this.count > 0) {
-      const v = this.buf[this.head] as T;
-      this.buf[this.head] = undefined;
-      this.head = (this.head + 1) % this.cap;
-      this.count--;
-      const s = this.takeSender();
-      if (s !== undefined) {
-        this.buf[(this.head + this.count++) % this.cap] = s.v;
+    if (this.buf.n > 0) {
+      const v = this.buf.shift();
+      if (this.sq.n > 0) {
+        const s = this.sq.shift();
+        this.buf.push(s.v);
         s.res();
       }
       return v;
     }
-    const s = this.takeSender();
-    if (s !== undefined) {
+    if (this.sq.n > 0) {
+      const s = this.sq.shift();
       s.res();
       return s.v;
     }
@@ -100,14 +101,12 @@ export class FloorChan<T> {
   }
 
   ready(): boolean {
-    return this.count > 0 || this.sqHead < this.sq.length || this.closed;
+    return this.buf.n > 0 || this.sq.n > 0 || this.closed;
   }
 
   close(): void {
     this.closed = true;
-    for (let i = this.rqHead; i < this.rq.length; i++) this.rq[i]!(DONE);
-    this.rq.length = 0;
-    this.rqHead = 0;
+    while (this.rq.n > 0) this.rq.shift()(DONE);
   }
 }
 
