@@ -21,13 +21,13 @@
  * @module
  */
 
-import { park } from './goroutine.js';
+import { Waiter, park } from './goroutine.js';
 import { errCloseClosed, errCloseNil, errInvalidArg, errSendOnClosed } from './errors.js';
 import {
   CLOSED,
   RecvMode,
-  Sudog,
   WOULD_BLOCK,
+  type Sudog,
   completeRecv,
   completeSend,
   dequeue,
@@ -109,7 +109,7 @@ export class Chan<T> implements AsyncIterable<T> {
       this._push(v);
       return undefined;
     }
-    const s = new Sudog();
+    const s = new Waiter();
     s.isSend = true;
     s.value = v;
     enqueueSend(this, s);
@@ -236,7 +236,7 @@ export class Chan<T> implements AsyncIterable<T> {
     if (this._closed) {
       return mode === RecvMode.Zero ? undefined : mode === RecvMode.Sentinel ? CLOSED : [undefined, false];
     }
-    const r = new Sudog();
+    const r = new Waiter();
     r.mode = mode;
     enqueueRecv(this, r);
     return park(r, 'chan receive');
@@ -285,26 +285,23 @@ export type RecvChan<T> = Pick<Chan<T>, 'recv' | 'recvOk' | 'recvOrClosed' | 'tr
 /** See {@link RecvChan}. */
 export type SendChan<T> = Pick<Chan<T>, 'send' | 'trySend' | 'close' | 'len' | 'cap'>;
 
-/** Waiter for nil-channel operations: parked forever, never queued anywhere. */
-class NilWaiter extends Sudog {}
-
 /**
  * Sends on `ch`, which may be nil (`null`): a send on a nil channel blocks forever, as in Go.
  */
 export function send<T>(ch: Chan<T> | null, v: T): Promise<void> | undefined {
-  if (ch === null) return park<void>(new NilWaiter(), 'chan send (nil chan)');
+  if (ch === null) return park<void>(new Waiter(), 'chan send (nil chan)');
   return ch.send(v);
 }
 
 /** Receives from `ch`, which may be nil (`null`): blocks forever on a nil channel, as in Go. */
 export function recv<T>(ch: Chan<T> | null): MaybePromise<T | undefined> {
-  if (ch === null) return park<T | undefined>(new NilWaiter(), 'chan receive (nil chan)');
+  if (ch === null) return park<T | undefined>(new Waiter(), 'chan receive (nil chan)');
   return ch.recv();
 }
 
 /** Comma-ok receive from `ch`, which may be nil (`null`). */
 export function recvOk<T>(ch: Chan<T> | null): MaybePromise<[T | undefined, boolean]> {
-  if (ch === null) return park<[T | undefined, boolean]>(new NilWaiter(), 'chan receive (nil chan)');
+  if (ch === null) return park<[T | undefined, boolean]>(new Waiter(), 'chan receive (nil chan)');
   return ch.recvOk();
 }
 

@@ -14,35 +14,30 @@
  * @module
  */
 
-import { park } from './goroutine.js';
+import { Waiter, park } from './goroutine.js';
 import { errSendOnClosed } from './errors.js';
 import { Chan } from './chan.js';
-import { CLOSED, SelectState, Sudog, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
+import { CLOSED, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
 
-/** A receive case: after it is chosen, `value` and `ok` hold Go's `v, ok := <-ch`. */
-export class RecvCase<T> extends Sudog {
-  /** The channel; `null` (nil) is never ready. */
+/**
+ * A receive case: after it is chosen, `value` and `ok` hold Go's `v, ok := <-ch`. It is a
+ * runtime {@link Waiter} (the case is its own queue entry), typed down to what you may touch.
+ */
+export interface RecvCase<T> extends Waiter {
+  /** The channel; `null` (nil) is never ready. Do not change it while a select is parked. */
   chan: Chan<T> | null;
-  declare value: T | undefined;
-
-  constructor(ch: Chan<T> | null) {
-    super();
-    this.chan = ch;
-  }
+  /** The value received, once this case was chosen (`undefined` if closed). */
+  value: T | undefined;
+  /** False if this case was chosen because the channel is closed. */
+  ok: boolean;
 }
 
-/** A send case: sends `value` on `chan` when chosen. */
-export class SendCase<T> extends Sudog {
+/** A send case: sends `value` on `chan` when chosen. `value` may be reassigned between selects. */
+export interface SendCase<T> extends Waiter {
   /** The channel; `null` (nil) is never ready. */
   chan: Chan<T> | null;
-  declare value: T;
-
-  constructor(ch: Chan<T> | null, v: T) {
-    super();
-    this.isSend = true;
-    this.chan = ch;
-    this.value = v;
-  }
+  /** The value to send. */
+  value: T;
 }
 
 /** A select case. */
@@ -50,12 +45,18 @@ export type Case = RecvCase<any> | SendCase<any>;
 
 /** A receive case on `ch` (Go's `case v, ok := <-ch:`). */
 export function recvCase<T>(ch: Chan<T> | null): RecvCase<T> {
-  return new RecvCase<T>(ch);
+  const k = new Waiter() as RecvCase<T>;
+  k.chan = ch;
+  return k;
 }
 
 /** A send case of `v` on `ch` (Go's `case ch <- v:`). */
 export function sendCase<T>(ch: Chan<T> | null, v: T): SendCase<T> {
-  return new SendCase<T>(ch, v);
+  const k = new Waiter() as SendCase<T>;
+  k.isSend = true;
+  k.chan = ch;
+  k.value = v;
+  return k;
 }
 
 // xorshift32: a fast, allocation-free source for the uniform choice among ready cases.
@@ -142,7 +143,8 @@ function poll(cases: readonly Case[]): number {
 export function select(cases: readonly Case[]): number | Promise<number> {
   const i = poll(cases);
   if (i >= 0) return i;
-  const sel = new SelectState(cases);
+  const sel = new Waiter();
+  sel.value = cases;
   let queued = 0;
   for (let j = 0; j < cases.length; j++) {
     const k = cases[j];

@@ -1,11 +1,13 @@
 /**
- * Sudogs: a goroutine waiting on a channel, and the wait queues that hold them (Go's `sudog` and
- * `waitq`). A plain blocking send/recv allocates one Sudog; a select's cases *are* sudogs (see
- * select.ts), so a blocking select allocates no per-case waiter.
+ * Sudogs: goroutines waiting on channels, and the wait queues that hold them (Go's `sudog` and
+ * `waitq`). A sudog is the runtime's one {@link Waiter} shape: a plain blocking send/recv
+ * allocates one; a select's cases *are* sudogs (see select.ts), so a blocking select allocates no
+ * per-case waiter, and the select itself parks on one more Waiter whose `value` is its cases.
  *
  * Invariants:
- * - A sudog is in at most one queue at a time; `c !== null` exactly while it is queued.
- * - A select's case sudogs all point to the same {@link SelectState}; once one case completes,
+ * - A sudog is in at most one queue at a time; `queued` is true exactly while it is, and `chan`
+ *   is then the channel whose queue holds it (for a select case, `chan` is always its channel).
+ * - A select's case sudogs all point (`sel`) to the select's waiter; once one case completes,
  *   every other case of that select is removed from its queue before the goroutine is readied,
  *   so no stale case can ever be matched (Go marks them `selectDone`; we unlink eagerly).
  *
@@ -13,6 +15,9 @@
  */
 
 import { Waiter, ready, readyError } from './goroutine.js';
+
+/** A channel wait entry; the runtime's single waiter shape. */
+export type Sudog = Waiter;
 
 /** How a receive delivers its result. */
 export const RecvMode = {
@@ -34,15 +39,6 @@ export const WOULD_BLOCK: unique symbol = Symbol('strand.wouldBlock');
 /** The type of {@link WOULD_BLOCK}. */
 export type WouldBlock = typeof WOULD_BLOCK;
 
-/** The waiter a select parks on; its cases point to it. */
-export class SelectState extends Waiter {
-  readonly cases: readonly Sudog[];
-  constructor(cases: readonly Sudog[]) {
-    super();
-    this.cases = cases;
-  }
-}
-
 /** The minimal view of a channel the queues need. */
 export interface QueueOwner {
   _recvHead: Sudog | null;
@@ -52,29 +48,10 @@ export interface QueueOwner {
   _onRecvWaiters: ((waiting: boolean) => void) | null;
 }
 
-/** A goroutine waiting on a channel, or a select case. */
-export class Sudog extends Waiter {
-  /** Send: the value to send. Receive: the value received (valid once completed). */
-  value: unknown = undefined;
-  /** Receive: false if completed by close. */
-  ok = false;
-  /** Receive result form for plain receives. */
-  mode: RecvMode = RecvMode.Zero;
-  /** True for a send. */
-  isSend = false;
-  /** The select this case belongs to, while it is parked in one. */
-  sel: SelectState | null = null;
-  /** Index of this case in its select. */
-  idx = 0;
-  /** The queue owner while queued (see invariants). */
-  c: QueueOwner | null = null;
-  next: Sudog | null = null;
-  prev: Sudog | null = null;
-}
-
 /** Appends `s` to `c`'s receive queue. */
 export function enqueueRecv(c: QueueOwner, s: Sudog): void {
-  s.c = c;
+  s.chan = c;
+  s.queued = true;
   s.next = null;
   const tail = c._recvTail;
   s.prev = tail;
@@ -89,7 +66,8 @@ export function enqueueRecv(c: QueueOwner, s: Sudog): void {
 
 /** Appends `s` to `c`'s send queue. */
 export function enqueueSend(c: QueueOwner, s: Sudog): void {
-  s.c = c;
+  s.chan = c;
+  s.queued = true;
   s.next = null;
   const tail = c._sendTail;
   s.prev = tail;
@@ -98,10 +76,10 @@ export function enqueueSend(c: QueueOwner, s: Sudog): void {
   c._sendTail = s;
 }
 
-/** Removes `s` from whichever queue of its channel holds it. */
+/** Removes `s` from whichever queue of its channel holds it (no-op if not queued). */
 export function dequeue(s: Sudog): void {
-  const c = s.c;
-  if (c === null) return;
+  if (!s.queued) return;
+  const c = s.chan as QueueOwner;
   const { prev, next } = s;
   if (s.isSend) {
     if (prev === null) c._sendHead = next;
@@ -115,15 +93,16 @@ export function dequeue(s: Sudog): void {
     else next.prev = prev;
     if (c._recvHead === null && c._onRecvWaiters !== null) c._onRecvWaiters(false);
   }
-  s.c = s.next = s.prev = null;
+  s.queued = false;
+  s.next = s.prev = null;
 }
 
 /** Withdraws every other case of `s`'s select from its queue (the select is decided). */
-function withdrawSiblings(s: Sudog, sel: SelectState): void {
-  const cases = sel.cases;
+function withdrawSiblings(s: Sudog, sel: Waiter): void {
+  const cases = sel.value as readonly Sudog[];
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (k !== s && k.c !== null) dequeue(k);
+    if (k !== s) dequeue(k);
     k.sel = null;
   }
 }
