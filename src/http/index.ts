@@ -20,3 +20,15 @@ export type { SocketListener } from './_listener.js';
 export { defaultLogger } from './logger.js';
 export { HttpError, MaxBytesError, ErrServerClosed, ErrClientGone, httpCodes } from './errors.js';
 export { serveSSE, sse, formatEvent, type SSEOptions } from './sse.js';
+export {
+  Client,
+  ClientError,
+  ClientResponse,
+  defaultClient,
+  get,
+  post,
+  doRequest,
+  type ClientRequest,
+  type ClientOptions,
+  type RequestOptions,
+} from './client.js';
