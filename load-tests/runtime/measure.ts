@@ -35,7 +35,7 @@ export interface Impl {
  * @param warmMs minimum warm-up time.
  * @returns `ns_per_op`, `ops` (per measured run) and the case's own metrics (from the median run).
  */
-export async function measureSpeed(f: SpeedCase, targetMs: number, warmMs = Math.min(300, targetMs)): Promise<Metrics> {
+export async function measureSpeed(f: SpeedCase, targetMs: number, warmMs = 400): Promise<Metrics> {
   let n = 1000;
   let spent = 0;
   let per: number;
