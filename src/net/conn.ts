@@ -126,14 +126,16 @@ export class Conn implements Reader, Writer, PollOwner {
    * connection does nothing (Go returns an error there; ignoring it is the common case).
    */
   close(): void {
-    const s = this._fd.socket;
-    if (!this._fd.closed && !s.destroyed && this._path === null) {
-      // Keep the addresses while the handle exists, for later error messages (Node caches the
-      // remote one itself).
-      this._laddr = this.localAddr;
-      void s.remoteAddress;
-    }
+    if (!this._fd.closed) this._beforeGone();
     this._fd.close();
+  }
+
+  /** @internal Keeps the addresses while the handle exists, for later error messages. */
+  _beforeGone(): void {
+    const s = this._fd.socket;
+    if (s.destroyed || this._path !== null || this._laddr !== null) return;
+    this._laddr = this.localAddr;
+    void s.remoteAddress; // Node caches the remote address itself
   }
 
   /**

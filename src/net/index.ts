@@ -24,3 +24,4 @@ export {
   type ReaderFrom,
   type MaybePromise,
 } from './io.js';
+export * as bufio from './bufio.js';

@@ -55,6 +55,11 @@ export const kFD: unique symbol = Symbol('strand.pollFD');
 export interface PollOwner {
   /** Wraps `cause` (a sentinel or a Node error) for the operation `op` ("read", "write"...). */
   _opError(op: string, cause: Error): Error;
+  /**
+   * Called while the socket still has its handle, right before Node will destroy it because
+   * both directions are finished: the owner can save what it needs for later error messages.
+   */
+  _beforeGone(): void;
 }
 
 /** A socket with the poller's property. */
@@ -437,6 +442,7 @@ export class PollFD {
     if ((this.st & CLOSED) !== 0) throw this.wrap('close', ErrClosed);
     if ((this.st & (WSHUT | GONE)) !== 0) return;
     this.st |= WSHUT;
+    if ((this.st & EOF) !== 0 && this.owner !== null) this.owner._beforeGone();
     this.socket.end();
   }
 
@@ -607,6 +613,7 @@ function pause(fd: PollFD): void {
 function onEnd(this: PolledSocket): void {
   const fd = this[kFD]!;
   fd.st |= EOF;
+  if ((fd.st & WSHUT) !== 0 && fd.owner !== null) fd.owner._beforeGone();
   if ((fd.st & RPARKED) !== 0) fd._readyReader(null);
 }
 
