@@ -24,6 +24,13 @@ for (const [mode, reason, fn] of parked) {
   });
 }
 
+t.test('deadlock: top-level code waiting forever on a channel is reported as goroutine 1 (main)', opts, async (t) => {
+  const r = await runFixture('deadlock', { args: ['main'] });
+  t.equal(r.code, 2);
+  t.ok(r.stderr.startsWith(FATAL));
+  t.match(r.stderr, /\ngoroutine 1 \[chan receive, \d+ ms\]:\nmain\(\.\.\.\)\n/);
+});
+
 t.test('deadlock: a program whose goroutines all finished exits 0 without a report', opts, async (t) => {
   const r = await runFixture('deadlock', { args: ['finished'] });
   t.equal(r.code, 0);
