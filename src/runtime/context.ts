@@ -29,6 +29,7 @@
  * @module
  */
 
+import { go } from './goroutine.js';
 import { Chan } from './chan.js';
 import { StrandError, codes, errInvalidArg } from './errors.js';
 
@@ -332,11 +333,14 @@ const MAX_DELAY = 0x7fffffff;
 
 class TimerCtx extends CancelCtx {
   readonly _deadline: number;
+  /** The cause recorded when the deadline passes (null: DeadlineExceeded itself). */
+  readonly _deadlineCause: Error | null;
   _timer: NodeJS.Timeout | null = null;
 
-  constructor(parent: Context, deadline: number) {
+  constructor(parent: Context, deadline: number, why: Error | null) {
     super(parent, `WithDeadline(${new Date(deadline).toISOString()})`);
     this._deadline = deadline;
+    this._deadlineCause = why;
   }
 
   override deadline(): number {
@@ -368,7 +372,7 @@ function fireDeadline(c: TimerCtx): void {
   c._timer = null;
   const left = c._deadline - Date.now();
   if (left > 0) c._arm(left); // a deadline beyond Node's maximum delay, or an early wake-up
-  else c._cancel(true, DeadlineExceeded, null);
+  else c._cancel(true, DeadlineExceeded, c._deadlineCause);
 }
 
 /**
@@ -387,6 +391,24 @@ function fireDeadline(c: TimerCtx): void {
  * ```
  */
 export function withDeadline(parent: Context, deadline: Date | number): [Context, CancelFunc] {
+  return withDeadlineCause(parent, deadline, null);
+}
+
+/**
+ * Like {@link withDeadline}, but when the deadline passes the context's cause is `why` (Go's
+ * `context.WithDeadlineCause`); `err()` is still {@link DeadlineExceeded}. The returned cancel
+ * function does not set the cause.
+ *
+ * @param parent - the parent context.
+ * @param deadline - a Date or ms since the epoch.
+ * @param why - the cause recorded if the deadline passes (null: DeadlineExceeded).
+ * @returns `[ctx, cancel]`.
+ * @example
+ * ```ts
+ * const [ctx, cancel] = withDeadlineCause(background(), Date.now() + 100, new Error('backend too slow'));
+ * ```
+ */
+export function withDeadlineCause(parent: Context, deadline: Date | number, why: Error | null): [Context, CancelFunc] {
   checkParent(parent);
   const d = typeof deadline === 'number' ? deadline : deadline.getTime();
   const cur = parent.deadline();
@@ -394,11 +416,11 @@ export function withDeadline(parent: Context, deadline: Date | number): [Context
     // The current deadline is already sooner than the new one.
     return withCancel(parent);
   }
-  const c = new TimerCtx(parent, d);
+  const c = new TimerCtx(parent, d, why);
   propagateCancel(parent, c);
   const dur = d - Date.now();
   if (!(dur > 0)) {
-    c._cancel(true, DeadlineExceeded, null); // deadline already passed
+    c._cancel(true, DeadlineExceeded, why); // deadline already passed
     return [c, () => c._cancel(false, Canceled, null)];
   }
   if (c._err === null) c._arm(dur);
@@ -420,7 +442,70 @@ export function withDeadline(parent: Context, deadline: Date | number): [Context
  * ```
  */
 export function withTimeout(parent: Context, ms: number): [Context, CancelFunc] {
-  return withDeadline(parent, Date.now() + ms);
+  return withDeadlineCause(parent, Date.now() + ms, null);
+}
+
+/**
+ * Like {@link withTimeout}, but when the timeout passes the context's cause is `why` (Go's
+ * `context.WithTimeoutCause`).
+ *
+ * @param parent - the parent context.
+ * @param ms - the timeout in milliseconds.
+ * @param why - the cause recorded if the timeout passes.
+ * @returns `[ctx, cancel]`.
+ * @example
+ * ```ts
+ * const [ctx, cancel] = withTimeoutCause(r.context(), 2 * Second, new Error('upstream timeout'));
+ * ```
+ */
+export function withTimeoutCause(parent: Context, ms: number, why: Error | null): [Context, CancelFunc] {
+  return withDeadlineCause(parent, Date.now() + ms, why);
+}
+
+class WithoutCancelCtx extends BaseCtx {
+  readonly _parent: Context;
+  constructor(parent: Context) {
+    super();
+    this._parent = parent;
+  }
+  done(): null {
+    return null;
+  }
+  err(): null {
+    return null;
+  }
+  deadline(): undefined {
+    return undefined;
+  }
+  value<T>(key: unknown): T | undefined {
+    return this._parent.value<T>(key);
+  }
+  override get signal(): AbortSignal {
+    return (neverSignal ??= new AbortController().signal);
+  }
+  _cancelCtx(): null {
+    return null;
+  }
+  override toString(): string {
+    return `${String(this._parent)}.WithoutCancel`;
+  }
+}
+
+/**
+ * Returns a context with `parent`'s values that is never cancelled, has no deadline and a null
+ * `done()` (Go's `context.WithoutCancel`): for work that must outlive the request that started
+ * it (an audit log write after the response).
+ *
+ * @param parent - the context whose values to keep.
+ * @returns the detached context.
+ * @example
+ * ```ts
+ * go(writeAuditLog, withoutCancel(r.context()), entry);
+ * ```
+ */
+export function withoutCancel(parent: Context): Context {
+  checkParent(parent);
+  return new WithoutCancelCtx(parent);
 }
 
 class ValueCtx extends BaseCtx {
@@ -539,6 +624,52 @@ export function cause(ctx: Context): Error | null {
   const cc = nearestCancel(ctx);
   if (cc !== null && cc !== undefined) return cc._cause;
   return ctx.err();
+}
+
+/**
+ * Arranges for `f` to run in its own goroutine once `ctx` is done (Go's `context.AfterFunc`);
+ * at once (in a new goroutine, after the caller continues) if it already is. Registrations are
+ * independent of each other. A pending call does not keep the process alive. Exported only
+ * through the `context` namespace (`context.afterFunc`), as the flat name is time's.
+ *
+ * @param ctx - the context to follow.
+ * @param f - the function to run.
+ * @returns `stop()`: unregisters `f`; true if that prevented it from running, false if it was
+ * already started or stopped.
+ * @example
+ * ```ts
+ * const stop = context.afterFunc(ctx, () => conn.close()); // unblock a read on cancel
+ * try { n = await conn.read(buf); } finally { stop(); }
+ * ```
+ */
+export function afterFunc(ctx: Context, f: () => unknown): () => boolean {
+  const a = new AfterFuncState(f);
+  if (ctx.err() !== null) {
+    a.start();
+    return () => false;
+  }
+  const unregister = _afterDone(ctx, () => a.start(), false);
+  return () => {
+    if (a.state !== 0) return false;
+    a.state = 2;
+    if (unregister !== null) unregister();
+    return true;
+  };
+}
+
+class AfterFuncState {
+  /** 0 pending, 1 started, 2 stopped. */
+  state = 0;
+  readonly f: () => unknown;
+  constructor(f: () => unknown) {
+    this.f = f;
+  }
+  start(): void {
+    if (this.state !== 0) return;
+    this.state = 1;
+    // Not inside the cancellation that triggered it: f starts in a fresh microtask.
+    queueMicrotask(() => go(this.f));
+  }
 }
 
 // ---- internal: waiting for a context without a channel -------------------------------------

@@ -21,7 +21,7 @@ export {
   type RecvChan,
   type SendChan,
 } from './chan.js';
-export { select, trySelect, recvCase, sendCase, RecvCase, SendCase, type Case } from './select.js';
+export { select, trySelect, recvCase, sendCase, type RecvCase, type SendCase, type Case } from './select.js';
 export { goroutines, formatDump, printDump, handleSigquit, type GoroutineInfo } from './dump.js';
 export { StrandError, codes } from './errors.js';
 export { Millisecond, Second, Minute, Hour, sleep, after, tick, newTimer, newTicker, afterFunc, Timer, Ticker, FuncTimer } from './time.js';
@@ -38,7 +38,10 @@ export {
   withCancel,
   withCancelCause,
   withTimeout,
+  withTimeoutCause,
   withDeadline,
+  withDeadlineCause,
+  withoutCancel,
   withValue,
   fromSignal,
   cause,
@@ -48,5 +51,9 @@ export {
   type CancelFunc,
   type CancelCauseFunc,
 } from './context.js';
-/** The context package as a namespace, for Go-style calls: `context.withCancel(context.background())`. */
+/**
+ * The context package as a namespace, for Go-style calls: `context.withCancel(context.background())`.
+ * It also holds `context.afterFunc` (Go's `context.AfterFunc`), which has no flat export because
+ * the flat `afterFunc` is time's.
+ */
 export * as context from './context.js';

@@ -46,8 +46,6 @@ export const Hour = 60 * Minute;
 
 // ---- sleep ---------------------------------------------------------------------------------
 
-class SleepWaiter extends Waiter {}
-
 /**
  * Pauses the current goroutine for at least `ms` milliseconds (Go's `time.Sleep`). The goroutine
  * is parked with wait reason `sleep` (visible in the goroutine dump) and the pending sleep keeps
@@ -64,7 +62,7 @@ class SleepWaiter extends Waiter {}
  * ```
  */
 export function sleep(ms: number): Promise<void> {
-  const w = new SleepWaiter();
+  const w = new Waiter();
   const p = park<void>(w, 'sleep');
   if (ms > 0) setTimeout(ready, clampDelay(ms), w, undefined);
   else ready(w, undefined);

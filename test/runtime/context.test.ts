@@ -18,6 +18,9 @@ import {
   withCancelCause,
   withDeadline,
   withTimeout,
+  withTimeoutCause,
+  withDeadlineCause,
+  withoutCancel,
   withValue,
   type Context,
 } from '../../src/index.js';
@@ -304,6 +307,58 @@ t.test('context namespace mirrors the flat exports (context.withCancel(context.b
   const [ctx, cancel] = context.withTimeout(context.background(), 1000);
   cancel();
   t.equal(context.cause(ctx), Canceled);
+});
+
+t.test('withTimeoutCause() / withDeadlineCause(): the cause is recorded when the deadline passes, not on cancel', opts, async (t) => {
+  const slow = new Error('backend too slow');
+  const [ctx, cancel] = withTimeoutCause(background(), 10, slow);
+  await ctx.done()!.recv();
+  t.equal(ctx.err(), DeadlineExceeded);
+  t.equal(cause(ctx), slow);
+  cancel();
+  const [c2, cancel2] = withDeadlineCause(background(), Date.now() + 60_000, slow);
+  cancel2();
+  t.equal(c2.err(), Canceled);
+  t.equal(cause(c2), Canceled, 'cancel does not set the deadline cause');
+  const [past] = withDeadlineCause(background(), Date.now() - 1, slow);
+  t.equal(cause(past), slow, 'a deadline already passed records the cause at once');
+});
+
+t.test('withoutCancel(): keeps the parent\'s values but is never cancelled', opts, async (t) => {
+  const key = Symbol('k');
+  const [parent, cancel] = withTimeout(withValue(background(), key, 'v'), 60_000);
+  const detached = withoutCancel(parent);
+  cancel();
+  t.equal(parent.err(), Canceled);
+  t.equal(detached.err(), null);
+  t.equal(detached.done(), null);
+  t.equal(detached.deadline(), undefined);
+  t.equal(detached.value(key), 'v');
+  t.equal(cause(detached), null);
+  const [child, cancelChild] = withCancel(detached);
+  t.equal(child.err(), null, 'children of a detached context are not cancelled by the original parent');
+  cancelChild();
+});
+
+t.test('context.afterFunc() runs f in its own goroutine once the context is done; stop() prevents it', opts, async (t) => {
+  const [ctx, cancel] = withCancel(background());
+  const ran = chan<string>(2);
+  const stop = context.afterFunc(ctx, function onDone() {
+    ran.trySend(`err=${ctx.err()?.message}`);
+  });
+  const stop2 = context.afterFunc(ctx, () => ran.trySend('second'));
+  t.equal(stop2(), true, 'stopped before cancel');
+  t.equal(stop2(), false, 'already stopped');
+  cancel();
+  t.equal(await ran.recv(), 'err=context canceled');
+  t.equal(stop(), false, 'already started');
+  await quiesce();
+  t.equal(ran.len, 0, 'the stopped one never ran');
+  const ran2 = chan<void>(1);
+  context.afterFunc(ctx, () => ran2.trySend());
+  await ran2.recv(); // an already-done context runs f at once, in a goroutine
+  t.pass('afterFunc on a done context ran f');
+  t.equal(context.afterFunc(background(), () => undefined)(), true, 'never-done context: stop reports true');
 });
 
 // ---- what keeps a process alive ------------------------------------------------------------

@@ -1,32 +1,27 @@
 /**
- * A FIFO queue of parked waiters for the sync primitives (an intrusive doubly linked list, so a
- * waiter that gives up — a semaphore acquire whose context is done — unlinks in O(1)).
+ * A FIFO queue of parked waiters for the sync primitives, linked through the waiter's own
+ * `next`/`prev` fields (intrusive: no node per waiter; a waiter that gives up — a semaphore
+ * acquire whose context is done — unlinks in O(1)).
  *
- * Invariant: a waiter is in at most one queue; `q !== null` exactly while it is queued.
+ * Waiters are plain {@link Waiter}s, never subclasses (see goroutine.ts: subclasses make park and
+ * ready polymorphic). Per-wait data lives in the waiter's generic fields: `idx` holds a number
+ * (a semaphore weight), `value` a free slot.
+ *
+ * Invariant: a waiter is in at most one queue; `queued` is true exactly while it is in one.
  *
  * @module
  */
 
 import { Waiter } from '../goroutine.js';
 
-/** @internal A goroutine parked on a sync primitive. */
-export class SyncWaiter extends Waiter {
-  /** Semaphore weight, RWMutex: true for a writer. Meaning depends on the primitive. */
-  n = 0;
-  /** The queue holding this waiter, while queued. */
-  q: WaitQueue | null = null;
-  next: SyncWaiter | null = null;
-  prev: SyncWaiter | null = null;
-}
-
-/** @internal FIFO of {@link SyncWaiter}s. */
+/** @internal FIFO of parked {@link Waiter}s. */
 export class WaitQueue {
-  head: SyncWaiter | null = null;
-  tail: SyncWaiter | null = null;
+  head: Waiter | null = null;
+  tail: Waiter | null = null;
   length = 0;
 
-  push(w: SyncWaiter): void {
-    w.q = this;
+  push(w: Waiter): void {
+    w.queued = true;
     w.next = null;
     w.prev = this.tail;
     if (this.tail === null) this.head = w;
@@ -36,21 +31,22 @@ export class WaitQueue {
   }
 
   /** Removes and returns the oldest waiter, or null. */
-  shift(): SyncWaiter | null {
+  shift(): Waiter | null {
     const w = this.head;
     if (w !== null) this.remove(w);
     return w;
   }
 
-  /** Unlinks `w` if it is queued here. */
-  remove(w: SyncWaiter): void {
-    if (w.q !== this) return;
+  /** Unlinks `w`, which the caller knows to be queued here (or not queued at all). */
+  remove(w: Waiter): void {
+    if (!w.queued) return;
     const { prev, next } = w;
     if (prev === null) this.head = next;
     else prev.next = next;
     if (next === null) this.tail = prev;
     else next.prev = prev;
-    w.q = w.next = w.prev = null;
+    w.queued = false;
+    w.next = w.prev = null;
     this.length--;
   }
 }

@@ -8,8 +8,8 @@
  * @module
  */
 
-import { park, ready } from '../goroutine.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { park, ready, Waiter } from '../goroutine.js';
+import { WaitQueue } from './_waitq.js';
 import type { Locker } from './mutex.js';
 
 /**
@@ -43,7 +43,7 @@ export class Cond {
    */
   async wait(): Promise<void> {
     this.l.unlock(); // throws if not held, before anything is queued
-    const w = new SyncWaiter();
+    const w = new Waiter();
     this._waiters.push(w);
     await park<void>(w, 'sync.Cond.Wait');
     await this.l.lock();

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { park, ready } from '../goroutine.js';
+import { park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { StrandError, codes } from '../errors.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { WaitQueue } from './_waitq.js';
 
 /** Anything that can be locked and unlocked (Go's `sync.Locker`): a {@link Mutex}, an RWMutex... */
 export interface Locker {
@@ -55,7 +55,7 @@ export class Mutex implements Locker {
       this._locked = true;
       return undefined;
     }
-    const w = new SyncWaiter();
+    const w = new Waiter();
     this._waiters.push(w);
     return park<void>(w, 'sync.Mutex.Lock');
   }

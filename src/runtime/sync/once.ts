@@ -8,9 +8,9 @@
  * @module
  */
 
-import { park, ready, readyError } from '../goroutine.js';
+import { park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { WaitQueue } from './_waitq.js';
 
 /**
  * Performs one action exactly once.
@@ -43,7 +43,7 @@ export class Once {
   do(fn: () => unknown): MaybePromise<void> {
     if (this._done) return undefined;
     if (this._running) {
-      const w = new SyncWaiter();
+      const w = new Waiter();
       this._waiters.push(w);
       return park<void>(w, 'sync.Once.Do');
     }
@@ -60,7 +60,7 @@ export class Once {
       return undefined;
     }
     // Async action: the caller parks until it settles (so the dump shows why it waits).
-    const w = new SyncWaiter();
+    const w = new Waiter();
     const p = park<void>(w, 'sync.Once.Do');
     (r as PromiseLike<unknown>).then(
       () => {

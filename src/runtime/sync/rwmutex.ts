@@ -16,9 +16,9 @@
  * @module
  */
 
-import { park, ready } from '../goroutine.js';
+import { park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { WaitQueue } from './_waitq.js';
 import { _errSync, type Locker } from './mutex.js';
 
 /**
@@ -47,7 +47,7 @@ export class RWMutex implements Locker {
       this._readers++;
       return undefined;
     }
-    const w = new SyncWaiter();
+    const w = new Waiter();
     this._readerq.push(w);
     return park<void>(w, 'sync.RWMutex.RLock');
   }
@@ -88,7 +88,7 @@ export class RWMutex implements Locker {
       this._writer = true;
       return undefined;
     }
-    const w = new SyncWaiter();
+    const w = new Waiter();
     this._writerq.push(w);
     return park<void>(w, 'sync.RWMutex.Lock');
   }

@@ -14,20 +14,17 @@
  * @module
  */
 
-import { park, ready, readyError } from '../goroutine.js';
+import { park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { errInvalidArg } from '../errors.js';
 import { _afterDone, type Context } from '../context.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { WaitQueue } from './_waitq.js';
 import { _errSync } from './mutex.js';
 
-/** A waiter that may give up when its context is done. */
-class SemWaiter extends SyncWaiter {
-  ctx: Context | null = null;
-  sem: Semaphore | null = null;
-  /** Unregisters from the context (null without one). */
-  stop: (() => boolean) | null = null;
-}
+/*
+ * A waiter's fields (plain Waiter, see _waitq.ts): `idx` is the requested weight; `value` is the
+ * function that unregisters it from its context (null without one).
+ */
 
 /**
  * A weighted semaphore of size `n`.
@@ -75,13 +72,9 @@ export class Semaphore {
       this._cur += n;
       return undefined;
     }
-    const w = new SemWaiter();
-    w.n = n;
-    w.sem = this;
-    if (ctx !== undefined) {
-      w.ctx = ctx;
-      w.stop = _afterDone(ctx, () => abandon(w), true);
-    }
+    const w = new Waiter();
+    w.idx = n;
+    w.value = ctx !== undefined ? _afterDone(ctx, () => abandon(this, w, ctx), true) : null;
     // Don't make other acquires wait behind one that is doomed to fail.
     if (n <= this._size) this._waiters.push(w);
     return park<void>(w, 'semaphore.Weighted.Acquire');
@@ -114,23 +107,25 @@ export class Semaphore {
   /** @internal Serves waiters from the front while they fit. */
   _notify(): void {
     const q = this._waiters;
-    for (let w = q.head as SemWaiter | null; w !== null; w = q.head as SemWaiter | null) {
-      if (this._size - this._cur < w.n) break; // the oldest does not fit: nobody overtakes it
-      this._cur += w.n;
+    for (let w = q.head; w !== null; w = q.head) {
+      if (this._size - this._cur < w.idx) break; // the oldest does not fit: nobody overtakes it
+      this._cur += w.idx;
       q.remove(w);
-      if (w.stop !== null) w.stop();
+      const unregister = w.value as (() => boolean) | null;
+      w.value = null;
+      if (unregister !== null) unregister();
       ready(w, undefined);
     }
   }
 }
 
 /** The context of a waiter ended before it was served. */
-function abandon(w: SemWaiter): void {
-  const sem = w.sem!;
+function abandon(sem: Semaphore, w: Waiter, ctx: Context): void {
   const q = sem._waiters;
   const wasFront = q.head === w;
-  q.remove(w);
-  readyError(w, w.ctx!.err());
+  q.remove(w); // no-op for a request larger than the size, which was never queued
+  w.value = null;
+  readyError(w, ctx.err());
   // If it was blocking the front and weight is left, the next ones may fit now.
   if (wasFront && sem._size > sem._cur) sem._notify();
 }

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { go, park, ready } from '../goroutine.js';
+import { go, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { SyncWaiter, WaitQueue } from './_waitq.js';
+import { WaitQueue } from './_waitq.js';
 import { _errSync } from './mutex.js';
 
 /**
@@ -54,7 +54,7 @@ export class WaitGroup {
    */
   wait(): MaybePromise<void> {
     if (this._counter === 0) return undefined;
-    const w = new SyncWaiter();
+    const w = new Waiter();
     this._waiters.push(w);
     return park<void>(w, 'sync.WaitGroup.Wait');
   }
