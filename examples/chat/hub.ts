@@ -19,7 +19,7 @@
  */
 
 import type { Logger } from 'pino';
-import { chan, go, select, recvCase, sendCase, WOULD_BLOCK, CLOSED, type Chan } from '../../src/index.js';
+import { chan, go, gosched, select, recvCase, sendCase, WOULD_BLOCK, CLOSED, type Chan } from '../../src/index.js';
 import type { Client } from './client.js';
 import type { Command } from './commands.js';
 import { HELP } from './commands.js';
@@ -376,12 +376,27 @@ export class Hub {
   }
 }
 
+/**
+ * Requests handled back to back before the hub yields. A burst of queued requests (a thousand
+ * clients connecting at once) would otherwise be handled in one go, every broadcast filling
+ * outboxes faster than the writer goroutines — which only run when the hub parks or yields —
+ * can drain them. JavaScript has one thread; Go's writers would run in parallel.
+ */
+const HUB_BATCH = 16;
+
 /** The hub goroutine: handle requests until a shutdown, then answer what is left and stop. */
 async function hubLoop(hub: Hub): Promise<void> {
   const requests = hub.requests;
+  let n = 0;
   for (;;) {
     let r = requests.tryRecv();
-    if (r === WOULD_BLOCK) r = await requests.recvOrClosed();
+    if (r === WOULD_BLOCK) {
+      n = 0;
+      r = await requests.recvOrClosed();
+    } else if (++n === HUB_BATCH) {
+      n = 0;
+      await gosched();
+    }
     if (r === CLOSED || hub._handle(r)) break;
   }
   hub._drain();

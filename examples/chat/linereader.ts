@@ -1,29 +1,20 @@
 /**
- * A line reader that survives over-long lines: unlike Go's bufio.Scanner, which stops for good
- * at its first too-long token, a chat server wants to refuse that one line and keep serving
- * the client. {@link LineReader.readLine} returns {@link TOO_LONG} once for a line over the
- * limit, discards the rest of it (without buffering it) up to the next newline, and then goes
- * on with the next line.
+ * Lines of at most N bytes over a `bufio.Reader`, surviving over-long lines.
  *
- * Invariants: `buf[start, end)` holds received bytes not yet returned; `scanned` (start ≤
- * scanned ≤ end) is where the newline search resumes; while `discarding`, bytes up to the next
- * newline belong to a refused line and are dropped.
+ * Go's `bufio.Scanner` stops for good at its first too-long token; a chat server wants to
+ * refuse that one line and keep serving the client. So this uses the lower-level
+ * `bufio.Reader.readLine()` with a buffer of N + 2 bytes (room for the line and its `\r\n`):
+ * a line that does not fit comes back in pieces with `isPrefix` set. {@link LineReader.readLine}
+ * then returns {@link TOO_LONG} once and skips the remaining pieces, so an over-long line is
+ * never buffered whole.
  *
  * @module
  */
 
-import type { MaybePromise } from '../../src/index.js';
+import { bufio, type Reader } from '../../src/net/index.js';
 
 /** Returned by {@link LineReader.readLine} for a line longer than the limit. */
 export const TOO_LONG: unique symbol = Symbol('line too long');
-
-/** Anything with a blocking-style `read` (a net Conn). */
-export interface ByteReader {
-  read(buf: Uint8Array): MaybePromise<number | null>;
-}
-
-const NL = 0x0a;
-const CR = 0x0d;
 
 /**
  * Reads `\n`- or `\r\n`-terminated lines of at most `max` bytes, decoded as UTF-8 (invalid
@@ -39,23 +30,16 @@ const CR = 0x0d;
  * ```
  */
 export class LineReader {
-  private readonly r: ByteReader;
+  private readonly br: bufio.Reader;
   private readonly max: number;
-  private readonly buf: Buffer;
-  private start = 0;
-  private end = 0;
-  private scanned = 0;
-  private discarding = false;
-  private eof = false;
 
   /**
-   * @param r - the source.
+   * @param r - the source (a net Conn).
    * @param max - longest accepted line in bytes, without its line ending.
    */
-  constructor(r: ByteReader, max: number) {
-    this.r = r;
+  constructor(r: Reader, max: number) {
+    this.br = new bufio.Reader(r, max + 2);
     this.max = max;
-    this.buf = Buffer.allocUnsafe(Math.max(2 * max, 4096));
   }
 
   /**
@@ -66,44 +50,13 @@ export class LineReader {
    * @throws whatever the underlying `read` throws.
    */
   async readLine(): Promise<string | typeof TOO_LONG | null> {
-    const buf = this.buf;
+    const r = await this.br.readLine();
+    if (r === null) return null;
+    if (!r.isPrefix) return r.line.length > this.max ? TOO_LONG : Buffer.from(r.line.buffer, r.line.byteOffset, r.line.length).toString('utf8');
+    // Too long: skip the rest of it, piece by piece.
     for (;;) {
-      const i = buf.indexOf(NL, this.scanned);
-      if (i >= 0 && i < this.end) {
-        const s = this.start;
-        this.start = this.scanned = i + 1;
-        if (this.discarding) {
-          this.discarding = false;
-          continue;
-        }
-        const e = i > s && buf[i - 1] === CR ? i - 1 : i;
-        if (e - s > this.max) return TOO_LONG;
-        return buf.toString('utf8', s, e);
-      }
-      this.scanned = this.end;
-      if (this.discarding) {
-        this.start = this.end = this.scanned = 0;
-      } else if (this.end - this.start > this.max + 1) {
-        // No newline within max + 1 bytes (room for a '\r'): refuse the line, drop the rest.
-        this.discarding = true;
-        this.start = this.end = this.scanned = 0;
-        return TOO_LONG;
-      }
-      if (this.eof) {
-        if (this.discarding || this.start === this.end) return null;
-        const s = this.start;
-        this.start = this.scanned = this.end;
-        return this.end - s > this.max ? TOO_LONG : buf.toString('utf8', s, this.end);
-      }
-      if (this.start > 0) {
-        buf.copy(buf, 0, this.start, this.end);
-        this.end -= this.start;
-        this.scanned -= this.start;
-        this.start = 0;
-      }
-      const n = await this.r.read(buf.subarray(this.end));
-      if (n === null) this.eof = true;
-      else this.end += n;
+      const rest = await this.br.readLine();
+      if (rest === null || !rest.isPrefix) return TOO_LONG;
     }
   }
 }

@@ -1,8 +1,9 @@
 import t from 'tap';
-import { LineReader, TOO_LONG, type ByteReader } from '../../../examples/chat/linereader.js';
+import { LineReader, TOO_LONG } from '../../../examples/chat/linereader.js';
+import type { Reader } from '../../../src/net/index.js';
 
 /** A reader over fixed chunks: each read returns (part of) the next chunk, then null. */
-function chunks(...parts: (string | Buffer)[]): ByteReader {
+function chunks(...parts: (string | Buffer)[]): Reader {
   const q = parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
   return {
     read(buf: Uint8Array): number | null {

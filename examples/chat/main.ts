@@ -1,0 +1,106 @@
+/**
+ * strand chat — what `npm start` runs.
+ *
+ * A chat server with rooms and nicks, written the Go way: one hub goroutine owns the state,
+ * each client has its own goroutines, and they talk through channels. People connect with
+ * `nc 127.0.0.1 7070` (or telnet) and with a browser at http://127.0.0.1:8080/, and meet in
+ * the same rooms.
+ *
+ *   npm start
+ *   npm start -- --tcp 127.0.0.1:7000 --http off
+ *   CHAT_HTTP_ADDR=0.0.0.0:8080 npm start
+ *
+ * @module
+ */
+
+import { parseArgs } from 'node:util';
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { ChatServer } from './server.js';
+
+const HELP = `strand chat: a TCP + browser chat server
+
+usage: npm start -- [options]      (or: node dist/examples/chat/main.js [options])
+
+options:
+  --tcp ADDR    TCP line-protocol address      (env CHAT_TCP_ADDR,  default 127.0.0.1:7070)
+  --http ADDR   web page address               (env CHAT_HTTP_ADDR, default 127.0.0.1:8080)
+  --host HOST   host for both default addresses (env CHAT_HOST, default 127.0.0.1)
+  -h, --help    show this help
+
+ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
+Logs are pretty on a terminal and JSON lines otherwise; LOG_LEVEL sets the level (default info).
+SIGINT or SIGTERM shuts down gracefully: clients are told, connections closed, exit status 0.
+`;
+
+function main(): void {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        tcp: { type: 'string' },
+        http: { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`chat: ${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const host = args.host ?? process.env.CHAT_HOST ?? '127.0.0.1';
+  const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
+  const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
+  const log = logger();
+  run(tcp, http, log).catch((err) => {
+    log.fatal({ err }, 'chat: cannot start');
+    process.exitCode = 1;
+  });
+}
+
+/** `undefined` → the default on `host`; "off" → null; otherwise the address as given. */
+function address(given: string | undefined, host: string, port: number): string | null {
+  if (given === undefined || given === '') return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return given === 'off' ? null : given;
+}
+
+/** pino: pretty (colors, local times) on a terminal, JSON lines otherwise. */
+function logger(): Logger {
+  const level = process.env.LOG_LEVEL ?? 'info';
+  if (process.stdout.isTTY) return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
+  return pino({ level });
+}
+
+async function run(tcp: string | null, http: string | null, log: Logger): Promise<void> {
+  const srv = await ChatServer.start({ tcp, http, log });
+  log.info({ tcp: srv.tcpAddr, http: srv.httpURL }, 'chat: listening');
+  if (srv.tcpAddr !== null) {
+    const i = srv.tcpAddr.lastIndexOf(':');
+    log.info(`connect with: nc ${srv.tcpAddr.slice(0, i).replace(/^\[|\]$/g, '')} ${srv.tcpAddr.slice(i + 1)}`);
+  }
+  if (srv.httpURL !== null) log.info(`open ${srv.httpURL} in a browser`);
+
+  let signals = 0;
+  const stop = (signal: string): void => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down');
+    srv.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main();

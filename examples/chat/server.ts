@@ -1,0 +1,131 @@
+/**
+ * Wires the chat together: the hub goroutine, the TCP accept loop and the web app, plus a
+ * graceful shutdown. `main.ts` uses it; so do the tests, to run a server in-process on ports
+ * chosen by the OS.
+ *
+ * @module
+ */
+
+import type { Logger } from 'pino';
+import { after, chan, go, recvCase, select } from '../../src/index.js';
+import { listen, type Conn, type Listener } from '../../src/net/index.js';
+import { DEFAULT_OUTBOX } from './client.js';
+import { Hub } from './hub.js';
+import { serveTCP } from './tcp.js';
+import { startWeb, type Web } from './web.js';
+
+/** Chat server settings. */
+export interface ChatOptions {
+  /** TCP address for the line protocol (`host:port`; port 0 picks one), or null for none. */
+  tcp: string | null;
+  /** HTTP address for the web page, or null for none. */
+  http: string | null;
+  log: Logger;
+  /** Outbox capacity per client, in events (default 256). */
+  outboxSize?: number;
+  /** Messages of history kept per room (default 50). */
+  historySize?: number;
+  /** How long shutdown waits for clients to take their goodbye before hanging up (default 2 s). */
+  graceMs?: number;
+}
+
+/**
+ * A running chat server. Start one with {@link ChatServer.start}.
+ *
+ * @example
+ * ```ts
+ * const srv = await ChatServer.start({ tcp: '127.0.0.1:0', http: '127.0.0.1:0', log });
+ * console.log(srv.tcpAddr, srv.httpURL);
+ * await srv.shutdown();
+ * ```
+ */
+export class ChatServer {
+  readonly hub: Hub;
+  /** The bound TCP address (`127.0.0.1:7070`), or null. */
+  readonly tcpAddr: string | null;
+  /** The web page's URL (`http://127.0.0.1:8080/`), or null. */
+  readonly httpURL: string | null;
+  private readonly ln: Listener | null;
+  private readonly web: Web | null;
+  private readonly log: Logger;
+  private readonly graceMs: number;
+  /** Open TCP connections; touched by the connection goroutines (via track) and shutdown. */
+  private readonly conns = new Set<Conn>();
+  /** Closed when `conns` becomes empty after shutdown began. */
+  private readonly drained = chan<void>();
+  private stopping = false;
+  private stopped: Promise<void> | null = null;
+
+  private constructor(hub: Hub, ln: Listener | null, web: Web | null, opts: ChatOptions) {
+    this.hub = hub;
+    this.ln = ln;
+    this.web = web;
+    this.log = opts.log;
+    this.graceMs = opts.graceMs ?? 2000;
+    this.tcpAddr = ln === null ? null : String(ln.addr);
+    this.httpURL = web === null ? null : web.url;
+  }
+
+  /**
+   * Starts the hub, listens, and serves.
+   *
+   * @throws the listen error (address in use, bad address) after undoing what was started.
+   */
+  static async start(opts: ChatOptions): Promise<ChatServer> {
+    const hub = new Hub({ log: opts.log.child({ part: 'hub' }), historySize: opts.historySize });
+    hub.start();
+    let ln: Listener | null = null;
+    let web: Web | null = null;
+    try {
+      if (opts.tcp !== null) ln = await listen('tcp', opts.tcp);
+      if (opts.http !== null) web = await startWeb(hub, opts.http, { log: opts.log.child({ part: 'web' }), outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX });
+    } catch (err) {
+      ln?.close();
+      await hub.shutdown();
+      throw err;
+    }
+    const srv = new ChatServer(hub, ln, web, opts);
+    if (ln !== null) {
+      const log = opts.log.child({ part: 'tcp' });
+      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, track: (c: Conn, open: boolean) => srv.track(c, open) });
+    }
+    return srv;
+  }
+
+  private track(conn: Conn, open: boolean): void {
+    if (open) {
+      // A connection accepted just before shutdown: it will find the hub stopped and close.
+      this.conns.add(conn);
+      return;
+    }
+    this.conns.delete(conn);
+    if (this.stopping && this.conns.size === 0 && !this.drained.closed) this.drained.close();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, tell every client (a `bye` line or event), let the
+   * writers flush it, hang up whoever is still connected after the grace period, close the web
+   * server. Idempotent.
+   */
+  shutdown(reason = 'server shutting down'): Promise<void> {
+    this.stopped ??= this._shutdown(reason);
+    return this.stopped;
+  }
+
+  private async _shutdown(reason: string): Promise<void> {
+    this.log.info({ reason }, 'shutting down');
+    this.stopping = true;
+    this.ln?.close();
+    await this.hub.shutdown(reason);
+    if (this.conns.size === 0 && !this.drained.closed) this.drained.close();
+    if (this.conns.size > 0) {
+      const i = await select([recvCase(this.drained), recvCase(after(this.graceMs))]);
+      if (i === 1) {
+        this.log.warn({ conns: this.conns.size }, 'hanging up on clients that did not leave in time');
+        for (const c of this.conns) c.close();
+      }
+    }
+    if (this.web !== null) await this.web.close();
+    this.log.info('stopped');
+  }
+}

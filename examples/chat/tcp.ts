@@ -1,0 +1,152 @@
+/**
+ * The TCP side: the line protocol for `nc` and `telnet`, written the Go way.
+ *
+ * `serveTCP` is the accept loop. Each connection gets two goroutines:
+ * - the reader (the client's goroutine): reads lines (at most {@link MAX_LINE_BYTES} bytes),
+ *   parses them and sends typed requests to the hub; at EOF or on an error it tells the hub
+ *   the client is gone;
+ * - the writer: drains the client's outbox to the socket, batching what is already queued into
+ *   one write, and closes the socket when the outbox is closed (the hub let go of the client)
+ *   or a write fails (the client vanished mid-write). Closing the socket also wakes the reader.
+ *
+ * @module
+ */
+
+import type { Logger } from 'pino';
+import { performance } from 'node:perf_hooks';
+import { chan, go, sleep, CLOSED, WOULD_BLOCK } from '../../src/index.js';
+import type { Conn, Listener } from '../../src/net/index.js';
+import { Client } from './client.js';
+import { parseLine } from './commands.js';
+import type { Hub } from './hub.js';
+import { LineReader, TOO_LONG } from './linereader.js';
+import { MAX_LINE_BYTES } from './validate.js';
+
+/** Settings of the TCP side. */
+export interface TCPOptions {
+  log: Logger;
+  /** Outbox capacity per client, in events. */
+  outboxSize?: number;
+  /** Called with each connection as it starts and ends (the server uses it to force-close on shutdown). */
+  track?: (conn: Conn, open: boolean) => void;
+}
+
+/** A busy client's stream is written at most once per FLUSH_MS (see writeLoop). */
+const FLUSH_MS = 20;
+
+/** Most bytes the writer puts in one write when events are queued. */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Accepts connections until the listener is closed, serving each in its own goroutines.
+ *
+ * @returns when the listener has been closed.
+ */
+export async function serveTCP(ln: Listener, hub: Hub, opts: TCPOptions): Promise<void> {
+  for (;;) {
+    let conn: Conn;
+    try {
+      conn = await ln.accept();
+    } catch (err) {
+      if (isClosed(err)) return;
+      opts.log.error({ err }, 'tcp: accept failed');
+      return;
+    }
+    go(serveConn, conn, hub, opts);
+  }
+}
+
+/** The client goroutine: join, then read lines and forward them to the hub as requests. */
+async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> {
+  opts.track?.(conn, true);
+  // Chat lines are small and latency matters: no Nagle delay (each write is already a batch).
+  conn.setNoDelay(true);
+  const remote = String(conn.remoteAddr);
+  const client = new Client('tcp', remote, opts.outboxSize, () => closeQuietly(conn));
+  const reply = chan<string | null>(1);
+  const accepted = (await hub.send({ op: 'connect', client, nick: '', room: '', reply })) && (await reply.recv()) === null;
+  if (!accepted) {
+    try {
+      await conn.write(Buffer.from('* bye: server shutting down\n'));
+    } catch {
+      // gone already
+    }
+    closeQuietly(conn);
+    opts.track?.(conn, false);
+    return;
+  }
+  go(writeLoop, conn, client, opts.log);
+
+  const lines = new LineReader(conn, MAX_LINE_BYTES);
+  let reason = 'connection closed';
+  try {
+    for (;;) {
+      const line = await lines.readLine();
+      if (line === null) break;
+      if (line === TOO_LONG) {
+        opts.log.info({ client: client.id, remote }, 'refused an over-long line');
+        if (!(await hub.send({ op: 'notice', client, text: `line too long (max ${MAX_LINE_BYTES} bytes); it was not sent` }))) break;
+        continue;
+      }
+      const cmd = parseLine(line);
+      if (cmd === null) continue;
+      if (!(await hub.send({ ...cmd, client })) || cmd.op === 'quit') break;
+    }
+  } catch (err) {
+    // The writer (or the hub, for a slow client) closed the socket, or the peer reset it.
+    if (!isClosed(err)) {
+      reason = /reset/i.test(String((err as Error).message)) ? 'connection reset' : 'connection lost';
+      opts.log.info({ client: client.id, remote, err: (err as Error).message }, 'tcp: read failed');
+    }
+  }
+  await hub.send({ op: 'disconnect', client, reason });
+  opts.track?.(conn, false);
+}
+
+/** The writer goroutine: outbox → socket, until the outbox closes or a write fails. */
+async function writeLoop(conn: Conn, client: Client, log: Logger): Promise<void> {
+  const out = client.outbox;
+  let lastWrite = -FLUSH_MS;
+  try {
+    for (;;) {
+      let ev = out.tryRecv();
+      if (ev === WOULD_BLOCK) {
+        ev = await out.recvOrClosed();
+        // Coalescing, as Nagle does for TCP: when this client's stream is busy (the last write
+        // was less than FLUSH_MS ago), wait out the rest of FLUSH_MS so that what the hub sends
+        // meanwhile (a burst of joins, a busy room) goes out in the same write. A quiet stream
+        // is written at once. One write per event per client is what costs most in a big room.
+        const wait = lastWrite + FLUSH_MS - performance.now();
+        if (ev !== CLOSED && wait > 0 && out.len < 16) await sleep(wait);
+      }
+      if (ev === CLOSED) break;
+      let text = ev.line ?? '';
+      // Batch what is already queued: one write (one syscall) for many events.
+      while (text.length < BATCH_BYTES) {
+        const more = out.tryRecv();
+        if (more === WOULD_BLOCK || more === CLOSED) break;
+        text += more.line ?? '';
+      }
+      if (text !== '') {
+        lastWrite = performance.now();
+        await conn.write(Buffer.from(text));
+      }
+    }
+  } catch (err) {
+    log.debug({ client: client.id, err: (err as Error).message }, 'tcp: write failed');
+  }
+  closeQuietly(conn);
+}
+
+function closeQuietly(conn: Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+function isClosed(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return /closed/i.test(e?.code ?? '') || /closed/.test(e?.message ?? '');
+}

@@ -1,0 +1,213 @@
+/**
+ * Chat load test (`npm run load -- chat`): N TCP clients in one room of the chat example, a
+ * fixed total send rate spread over a few senders, every message fanned out to all N.
+ *
+ * The server runs in its own process (`dist/examples/chat/main.js`, fd limit raised in a
+ * shell). The load client here uses plain node:net sockets. Each message carries the sender's
+ * `performance.now()`; since the same process sends and receives, delivery latency is exact.
+ * Each receiver checks every sender's sequence numbers: a gap is a lost message, a repeat or a
+ * step back is a misordering. Reported: delivered messages/s, latency p50/p99/max, lost
+ * messages (must be 0 for clients the server did not drop), dropped clients, and the server's
+ * CPU and RSS during the send phase.
+ *
+ * @module
+ */
+
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { distPath, percentiles, rowsTable, sampleProcess, spawnServer, type Row, type Scenario } from '../lib/index.js';
+
+interface Case {
+  clients: number;
+  /** Messages per second, all senders together. */
+  rate: number;
+  seconds: number;
+}
+
+const SENDERS = 10;
+const msgRe = /^\[lobby\] <guest\d+> t (\d+) (\d+) ([\d.]+)$/;
+
+/** One load-client connection and what it has seen. */
+class Receiver {
+  readonly sock: Socket;
+  /** Next expected sequence number per sender. */
+  readonly next = new Int32Array(SENDERS);
+  received = 0;
+  misordered = 0;
+  joins = 0;
+  welcomed = false;
+  closedByServer = false;
+  private partial = '';
+
+  constructor(sock: Socket, onLatency: (ms: number) => void, onChange: () => void) {
+    this.sock = sock;
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      const lines = (this.partial + chunk).split('\n');
+      this.partial = lines.pop()!;
+      const now = performance.now();
+      for (const line of lines) {
+        const m = msgRe.exec(line);
+        if (m !== null) {
+          const s = Number(m[1]);
+          const k = Number(m[2]);
+          if (k !== this.next[s]) this.misordered++;
+          this.next[s] = k + 1;
+          this.received++;
+          onLatency(now - Number(m[3]));
+        } else if (line.startsWith('* Welcome')) this.welcomed = true;
+        else if (line.endsWith(' joined')) this.joins++;
+      }
+      onChange();
+    });
+    sock.on('close', () => {
+      this.closedByServer = true;
+      onChange();
+    });
+    sock.on('error', () => {});
+  }
+}
+
+function dial(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Resolves once `cond()` holds (checked on every receive), or after `ms`. */
+function until(cond: () => boolean, ms: number, hook: { fn: () => void }): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (cond()) return resolve(true);
+    const timer = setTimeout(() => {
+      hook.fn = () => {};
+      resolve(cond());
+    }, ms);
+    hook.fn = () => {
+      if (cond()) {
+        clearTimeout(timer);
+        hook.fn = () => {};
+        resolve(true);
+      }
+    };
+  });
+}
+
+async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
+  const raise = 'ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
+  const server = await spawnServer('bash', ['-c', raise, process.execPath, distPath('examples/chat/main.js'), '--tcp', '127.0.0.1:0', '--http', 'off'], {
+    readyLine: /"tcp":"127\.0\.0\.1:(\d+)"/,
+    env: { LOG_LEVEL: 'info' },
+    name: 'chat',
+  });
+  const lat = new Float64Array(Math.ceil(c.rate * c.seconds * 1.2 + 1000) * c.clients);
+  let nLat = 0;
+  const onLatency = (ms: number): void => {
+    if (nLat < lat.length) lat[nLat++] = ms;
+  };
+  const hook = { fn: () => {} };
+  const onChange = (): void => hook.fn();
+  const rs: Receiver[] = [];
+  try {
+    for (let i = 0; i < c.clients; i += 100) {
+      const socks = await Promise.all(Array.from({ length: Math.min(100, c.clients - i) }, () => dial(server.port)));
+      for (const s of socks) rs.push(new Receiver(s, onLatency, onChange));
+    }
+    const first = rs[0]!;
+    if (!(await until(() => rs.every((r) => r.welcomed) && first.joins >= c.clients, 30_000, hook))) {
+      throw new Error(`load-tests: chat: only ${rs.filter((r) => r.welcomed).length}/${c.clients} clients joined`);
+    }
+    log(`chat: ${c.clients} clients connected; sending ${c.rate} msg/s for ${c.seconds} s`);
+
+    const sampler = sampleProcess(server.pid);
+    const senders = rs.slice(0, SENDERS);
+    const seq = new Int32Array(SENDERS);
+    let sent = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = (performance.now() - t0) / 1000;
+        const due = Math.min(Math.floor(elapsed * c.rate), c.rate * c.seconds);
+        while (sent < due) {
+          const s = sent % SENDERS;
+          senders[s]!.sock.write(`t ${s} ${seq[s]!++} ${performance.now().toFixed(3)}\n`);
+          sent++;
+        }
+        if (elapsed >= c.seconds) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    const healthy = (): Receiver[] => rs.filter((r) => !r.closedByServer);
+    await until(() => healthy().every((r) => r.received >= sent), 10_000, hook);
+    const tEnd = performance.now();
+    const proc = sampler.stop();
+
+    const ok = healthy();
+    const delivered = rs.reduce((a, r) => a + r.received, 0);
+    const lost = ok.reduce((a, r) => a + Math.max(0, sent - r.received), 0);
+    const misordered = rs.reduce((a, r) => a + r.misordered, 0);
+    const [p50, p99, max] = percentiles(lat.subarray(0, nLat), [50, 99, 100]);
+    const metrics = {
+      sent,
+      delivered_per_s: delivered / ((tEnd - t0) / 1000),
+      p50_ms: p50!,
+      p99_ms: p99!,
+      max_ms: max!,
+      lost,
+      misordered,
+      dropped_clients: rs.length - ok.length,
+      cpu_pct: proc.cpuPct,
+      rss_mb: proc.rssMb,
+    };
+    log(`chat: ${JSON.stringify(metrics)}`);
+    return { case: `${c.clients} clients, ${c.rate} msg/s`, impl: 'strand', metrics };
+  } finally {
+    for (const r of rs) r.sock.destroy();
+    await server.stop();
+  }
+}
+
+/** The chat scenario. */
+export const run: Scenario = async (opts) => {
+  const cases: Case[] = opts.quick
+    ? [{ clients: 100, rate: 100, seconds: 3 }]
+    : [
+        { clients: 100, rate: 1000, seconds: 10 },
+        { clients: 1000, rate: 100, seconds: 10 },
+      ];
+  const rows: Row[] = [];
+  for (const c of cases) rows.push(await runCase(c, opts.log));
+  const notes = [
+    'One room; every message goes to every client (a message at R msg/s to N clients is N×R deliveries/s). ' +
+      `${SENDERS} clients send, round robin, at the fixed total rate; the load client (plain node:net) runs in the harness process ` +
+      'on the same 2 cores as the server, so latency includes its own parsing time.',
+    'lost counts messages missing at clients the server did not drop (must be 0); misordered counts repeats or steps back.',
+  ];
+  for (const r of rows) {
+    if (r.metrics.lost! > 0) notes.push(`${r.case}: ${r.metrics.lost} messages lost at healthy clients — a bug.`);
+    if (r.metrics.dropped_clients! > 0) notes.push(`${r.case}: the server dropped ${r.metrics.dropped_clients} clients as too slow.`);
+  }
+  return {
+    name: 'chat',
+    params: { senders: SENDERS, cases, room: 'lobby', transport: 'tcp', server: 'dist/examples/chat/main.js' },
+    rows,
+    chartMetric: 'delivered_per_s',
+    baseline: 'strand',
+    table: rowsTable(rows, {
+      metrics: [
+        { key: 'delivered_per_s', title: 'delivered msg/s', digits: 0 },
+        { key: 'p50_ms', title: 'p50 ms', digits: 2 },
+        { key: 'p99_ms', title: 'p99 ms', digits: 2 },
+        { key: 'max_ms', title: 'max ms', digits: 1 },
+        { key: 'lost', title: 'lost', digits: 0 },
+        { key: 'dropped_clients', title: 'dropped', digits: 0 },
+        { key: 'cpu_pct', title: 'server CPU %', digits: 0 },
+        { key: 'rss_mb', title: 'server RSS MB', digits: 0 },
+      ],
+    }),
+    notes,
+  };
+};
