@@ -52,7 +52,11 @@ export interface ServerOptions {
    * connection is closed. 0 (the default) disables it.
    */
   writeTimeout?: number;
-  /** How long an idle keep-alive connection is kept open. Default 5 s (Node's). */
+  /**
+   * How long an idle keep-alive connection is kept open (announced in `Keep-Alive: timeout=`).
+   * Default 5 s (Node's). node:http closes the socket about 1 s after it, so that clients
+   * always give up first.
+   */
   idleTimeout?: number;
   /** Largest accepted request header block, in bytes; larger gets a 431. Default 16 KiB (Node's). */
   maxHeaderBytes?: number;

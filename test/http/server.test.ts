@@ -275,3 +275,39 @@ t.test('ResponseWriter: an unset status means 200 on the first write; writeHeade
   t.equal(await c.body.text(), '');
   await srv.shutdown();
 });
+
+t.test('writeTimeout closes the connection of a response that takes too long', { timeout: 10_000 }, async (t) => {
+  const released = chan<Error | null>(1);
+  const never = chan<void>();
+  const { srv, port } = await startServer(
+    async (w, r) => {
+      w.write('partial');
+      w.flush();
+      await select([recvCase(never), recvCase(r.context().done())]);
+      await released.send(cause(r.context()));
+    },
+    { writeTimeout: 200 },
+  );
+  const s = await rawConnect(port);
+  const out = readUntilClose(s);
+  const start = Date.now();
+  s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  t.match(await out, /^HTTP\/1\.1 200 OK[\s\S]*partial/);
+  const elapsed = Date.now() - start;
+  t.ok(elapsed >= 180 && elapsed < 2000, `closed after ${elapsed} ms`);
+  t.equal(await released.recv(), ErrClientGone, 'the handler saw its context cancelled');
+  await srv.shutdown();
+});
+
+t.test('idleTimeout closes a keep-alive connection that stays idle', { timeout: 10_000 }, async (t) => {
+  const { srv, port } = await startServer((w) => w.write('ok'), { idleTimeout: 200 });
+  const s = await rawConnect(port);
+  const out = readUntilClose(s);
+  s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  const start = Date.now();
+  t.match(await out, /^HTTP\/1\.1 200 OK[\s\S]*Keep-Alive: timeout=0[\s\S]*ok$/);
+  const elapsed = Date.now() - start;
+  // node:http adds a fixed 1 s grace to the keep-alive timeout (so clients see it first).
+  t.ok(elapsed >= 150 && elapsed < 2500, `idle connection closed after ${elapsed} ms`);
+  await srv.shutdown();
+});
