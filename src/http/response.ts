@@ -17,7 +17,11 @@
 import type { ServerResponse } from 'node:http';
 import { Waiter, park, ready, readyError } from '../runtime/goroutine.js';
 import type { MaybePromise } from '../runtime/chan.js';
-import { ErrClientGone } from './errors.js';
+import { ErrClientGone, HttpError, httpCodes } from './errors.js';
+
+function errWriteAfterEnd(): HttpError {
+  return new HttpError(httpCodes.BODY, 'http: write on a response that has ended (the handler already returned)');
+}
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */
 const HOLD_MAX = 4096;
@@ -154,10 +158,12 @@ export class ResponseWriter {
    *
    * @returns `undefined` when the bytes were accepted at once, or a promise that resolves once
    *   node:http has drained (backpressure). The caller may reuse `chunk` as soon as this returns.
-   * @throws {@link ErrClientGone} (rejects) when the client disconnected.
+   * @throws {@link ErrClientGone} (rejects) when the client disconnected; an `HttpError` when
+   *   the response has ended (a ResponseWriter must not be used after its handler returned).
    */
   write(chunk: string | Uint8Array): MaybePromise<void> {
     const res = this._res;
+    if (res.writableEnded) throw errWriteAfterEnd();
     if (this._status === 0) this._implicitHeader(chunk);
     if (res.destroyed) throw ErrClientGone;
     const n = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
@@ -213,7 +219,7 @@ export class ResponseWriter {
    */
   flush(): void {
     const res = this._res;
-    if (res.destroyed) return;
+    if (res.destroyed || res.writableEnded) return;
     if (this._status === 0) this._implicitHeader(null);
     if (this._pending !== null) {
       const p = this._pending;

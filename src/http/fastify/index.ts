@@ -153,8 +153,11 @@ function runRoute(h: RouteHandler, self: FastifyInstance, request: FastifyReques
   return undefined;
 }
 
+const kWrapped = Symbol('strand.fastify.wrapped');
+
 function wrapHandler(h: RouteHandler): RouteHandler {
-  return function strandHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
+  if ((h as unknown as Record<symbol, boolean>)[kWrapped] === true) return h; // e.g. Fastify's HEAD twin of a GET route
+  const wrapped = function strandHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
     request.strandReply = reply;
     go(runRoute, h, this, request, reply);
     if (lastThrew) {
@@ -167,6 +170,8 @@ function wrapHandler(h: RouteHandler): RouteHandler {
     lastResult = undefined;
     return r;
   };
+  (wrapped as unknown as Record<symbol, boolean>)[kWrapped] = true;
+  return wrapped;
 }
 
 // ---- request.context -----------------------------------------------------------------------
@@ -191,6 +196,7 @@ function requestContext(this: FastifyRequest): Context {
 // ---- reply.sse -----------------------------------------------------------------------------
 
 async function replySSE<T>(this: FastifyReply, ch: Chan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
+  if (this.request.strandReply === null) this.request.strandReply = this; // client-abort detection
   const ctx = this.request.context;
   this.hijack();
   const raw = this.raw;
