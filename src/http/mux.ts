@@ -156,24 +156,11 @@ export class ServeMux {
 
   /** @internal The most specific entry of `t` matching method and path, with its wildcard values in `out`. */
   _match(t: Table, method: string, path: string, out: string[]): Entry | null {
+    const first = t.byFirst.size > 0 ? t.byFirst.get(firstSegment(path)) : undefined;
+    const mark = out.length;
     let best: Entry | null = null;
-    let bestOut: string[] | null = null;
-    const scratch: string[] = [];
-    const lists = [t.byFirst.get(firstSegment(path)), t.wild];
-    for (const list of lists) {
-      if (list === undefined) continue;
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i];
-        if (!methodMatches(e.pat.method, method)) continue;
-        scratch.length = 0;
-        if (!matchPath(e.pat, path, scratch)) continue;
-        if (best === null || compare(e.pat, best.pat) === Rel.MoreSpecific) {
-          best = e;
-          bestOut = scratch.slice();
-        }
-      }
-    }
-    if (best !== null && bestOut !== null) for (const v of bestOut) out.push(v);
+    if (first !== undefined) best = bestOf(first, method, path, out, mark, best);
+    if (t.wild.length > 0) best = bestOf(t.wild, method, path, out, mark, best);
     return best;
   }
 
@@ -240,6 +227,24 @@ export class ServeMux {
     }
     plainError(w, 404, STATUS_404);
   }
+}
+
+/**
+ * Scans `list` for entries matching method and path that are more specific than `best`; the
+ * wildcard values of the best one so far are kept in `out` after `mark`.
+ */
+function bestOf(list: Entry[], method: string, path: string, out: string[], mark: number, best: Entry | null): Entry | null {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (!methodMatches(e.pat.method, method)) continue;
+    if (best !== null && compare(e.pat, best.pat) !== Rel.MoreSpecific) continue;
+    const prev = out.length;
+    if (!matchPath(e.pat, path, out)) continue;
+    // A better match: drop the previous best's values, keep this one's.
+    if (prev > mark) out.splice(mark, prev - mark);
+    best = e;
+  }
+  return best;
 }
 
 function plainError(w: ResponseWriter, code: number, text: string): void {
