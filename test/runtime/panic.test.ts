@@ -7,7 +7,7 @@ t.test('panic: an error thrown in a goroutine after an await prints panic, gorou
   const r = await runFixture('panic', { args: ['async'] });
   t.equal(r.code, 2, 'exit status 2');
   t.match(r.stderr, /^panic: boom\n\ngoroutine 2 \[running\]:\n/, 'panic line then the goroutine header');
-  t.match(r.stderr, /explode .*panic\.js:\d+:\d+/, 'the stack names the function and its file');
+  t.match(r.stderr, /explode .*panic\.[jt]s:\d+:\d+/, 'the stack names the function and its file');
   t.equal(r.stdout, 'started\n', 'the process stopped at the panic');
 });
 
