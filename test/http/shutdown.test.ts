@@ -90,3 +90,23 @@ t.test('Server.close() closes every connection at once; serve() resolves', { tim
   t.match(await closed, /^HTTP\/1\.1 200/);
   t.equal(srv.activeRequests, 0);
 });
+
+t.test('Server.listenAndServe() listens on its address and resolves after shutdown()', { timeout: 10_000 }, async (t) => {
+  const { listen } = await import('../../src/net/index.js');
+  const probe = await listen('tcp', '127.0.0.1:0');
+  const port = (probe.addr as unknown as { port: number }).port;
+  probe.close();
+  const { Server } = await import('../../src/http/index.js');
+  const { pino } = await import('pino');
+  const srv = new Server({ addr: `127.0.0.1:${port}`, handler: (w) => w.write('via listenAndServe'), logger: pino({ level: 'silent' }) });
+  const serving = srv.listenAndServe();
+  let res = await request(`http://127.0.0.1:${port}/`).catch(() => null);
+  for (let i = 0; i < 50 && res === null; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    res = await request(`http://127.0.0.1:${port}/`).catch(() => null);
+  }
+  t.equal(await res!.body.text(), 'via listenAndServe');
+  await srv.shutdown();
+  await t.resolves(serving, 'listenAndServe resolves once the server is shut down');
+  await t.rejects(srv.serve(probe), { code: 'STRAND_ERR_SERVER_CLOSED' }, 'a shut-down server does not serve again');
+});
