@@ -89,7 +89,7 @@ t.test('goroutines() reports createdBy only in debug mode (setDebug)', opts, asy
     await ch.recv();
   });
   const created = find(debugId)?.createdBy;
-  t.match(created, /^created by .*dump\.test\.js:\d+:\d+/, `creation site: ${created}`);
+  t.match(created, /^created by .*dump\.test\.[jt]s:\d+:\d+/, `creation site: ${created}`);
   t.equal(find(plainId)?.createdBy, undefined, 'nothing recorded with debug off');
   t.match(formatDump(), new RegExp(`goroutine ${debugId} \\[chan receive, \\d+ ms\\]:\\ndebugged\\(\\.\\.\\.\\)\\n\\tcreated by `));
   ch.close();
