@@ -44,12 +44,14 @@ export function chartSpec(r: ScenarioResult): TopLevelSpec {
       label: isBaseline ? `${_fmt(v)} (baseline)` : Number.isFinite(ratio) ? `${_fmt(v)} · ${ratio.toFixed(2)}× ${r.baseline}` : _fmt(v),
     });
   }
+  // Cases in the order the scenario reported them (vega-lite would sort them by name).
+  const cases = [...new Set(data.map((d) => d.case))];
   const better = r.lowerIsBetter ? 'lower is better' : 'higher is better';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `${r.name}: ${r.chartMetric} (${better})`, subtitle: `label: value and ratio to ${r.baseline}`, anchor: 'start' },
     data: { values: data },
-    facet: { row: { field: 'case', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' } } },
+    facet: { row: { field: 'case', type: 'nominal', title: null, sort: cases, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
       width: 420,
@@ -59,8 +61,15 @@ export function chartSpec(r: ScenarioResult): TopLevelSpec {
           encoding: {
             y: { field: 'impl', type: 'nominal', title: null, sort: null },
             x: { field: 'value', type: 'quantitative', title: r.chartMetric },
-            color: { field: 'impl', type: 'nominal', legend: null, scale: { scheme: 'tableau10' } },
-            opacity: { condition: { test: 'datum.isBaseline', value: 0.55 }, value: 1 },
+            // Same colours in every chart: strand (and its variants) orange, the baseline grey,
+            // every other peer blue.
+            color: {
+              condition: [
+                { test: "indexof(datum.impl, 'strand') >= 0", value: '#f58518' },
+                { test: 'datum.isBaseline', value: '#9d9d9d' },
+              ],
+              value: '#4c78a8',
+            },
             tooltip: [{ field: 'impl' }, { field: 'value', format: ',.4~g' }, { field: 'ratio', format: '.2f' }],
           },
         },

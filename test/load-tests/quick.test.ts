@@ -14,7 +14,7 @@ import { SCENARIO_ORDER, type ResultsFile } from '../../load-tests/lib/results.j
 const root = repoRoot();
 const present = SCENARIO_ORDER.filter((n) => existsSync(join(root, 'dist', 'load-tests', n, 'scenario.js')));
 
-t.test(`run.js --quick runs every available scenario (${present.join(', ') || 'none yet'}) and writes well-formed results`, { timeout: 100_000 }, async (t) => {
+t.test(`run.js --quick runs every available scenario (${present.join(', ') || 'none yet'}) and writes well-formed results`, { timeout: 150_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'strand-quick-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const started = Date.now();
@@ -22,7 +22,7 @@ t.test(`run.js --quick runs every available scenario (${present.join(', ') || 'n
     execFile(
       process.execPath,
       [join(root, 'dist', 'load-tests', 'run.js'), '--quick', '--out', out, '--timeout', '60'],
-      { env: { ...process.env, CI: 'true' }, timeout: 95_000, maxBuffer: 1 << 24 },
+      { env: { ...process.env, CI: 'true' }, timeout: 145_000, maxBuffer: 1 << 24 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
