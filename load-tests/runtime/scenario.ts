@@ -232,7 +232,7 @@ export const run: Scenario = async (opts: ScenarioOptions): Promise<ScenarioResu
   notes.push(
     'Each cell is the median of the repetitions (each in a fresh process); speed cases warm up, then report the median of three timed runs.',
     `Parked goroutines wait on receive, ${1000} per channel (js-csp and @thi.ng/csp cap pending takes at 1024 per channel); heap is V8 heapUsed after GC (Go: HeapInuse + StackInuse).`,
-    'Go runs with its default GOMAXPROCS (all cores); the JavaScript implementations run on one thread.',
+    'Go runs with its default GOMAXPROCS (all cores); the JavaScript implementations run on one thread. CPU ns/op is the CPU time of the whole process (all threads, GC included) per operation: less disturbed than wall time when other processes compete for the cores.',
     'The DESIGN limits (290 / 150 / 140 ns) were measured on an idle machine; on a busy one compare the × floor column (same style, same process conditions).',
   );
   for (const impl of ['js-csp', 'medium', '@thi.ng/csp', 'ts-chan'] as const) {
@@ -279,6 +279,7 @@ function renderTable(rows: Row[], parkedCases: string[]): string {
         case: c.name,
         impl: r.impl,
         value: `${formatNumber(r.metrics.ns_per_op)} ${c.unit}`,
+        cpu: formatNumber(r.metrics.cpu_ns_per_op),
         x_go: ratio(r.metrics.x_go),
         x_floor: ratio(r.metrics.x_floor),
         x_peer: ratio(r.metrics.x_fastest_real_select_peer),
@@ -289,7 +290,8 @@ function renderTable(rows: Row[], parkedCases: string[]): string {
   const t1 = markdownTable(speed, [
     { key: 'case', title: 'case' },
     { key: 'impl', title: 'implementation' },
-    { key: 'value', title: 'median', align: 'right' },
+    { key: 'value', title: 'median (wall)', align: 'right' },
+    { key: 'cpu', title: 'CPU ns/op', align: 'right' },
     { key: 'x_go', title: '× Go', align: 'right' },
     { key: 'x_floor', title: '× floor (same style)', align: 'right' },
     { key: 'x_peer', title: '× fastest real-select JS peer', align: 'right' },

@@ -13,8 +13,18 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 )
+
+// cpuNs is the CPU time (user + system, all threads) the process has used so far.
+func cpuNs() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
 
 // pingpong: two goroutines exchange a value over two unbuffered channels n times.
 func pingpong(n int) map[string]float64 {
@@ -88,10 +98,16 @@ func measure(f func(int) map[string]float64, targetMs float64) map[string]float6
 	if big < n {
 		big = n
 	}
+	c0 := cpuNs()
 	t0 := time.Now()
 	extra := f(big)
 	el := time.Since(t0)
-	out := map[string]float64{"ns_per_op": float64(el.Nanoseconds()) / float64(big), "ops": float64(big)}
+	cpu := cpuNs() - c0
+	out := map[string]float64{
+		"ns_per_op":     float64(el.Nanoseconds()) / float64(big),
+		"cpu_ns_per_op": float64(cpu) / float64(big),
+		"ops":           float64(big),
+	}
 	for k, v := range extra {
 		out[k] = v
 	}
