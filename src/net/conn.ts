@@ -48,15 +48,19 @@ export class Conn implements Reader, Writer, PollOwner {
   readonly _path: string | null;
   /** @internal */
   readonly _dialed: boolean;
-  /** @internal The local address, saved at close (Node forgets it when the handle goes). */
+  /**
+   * @internal The local address when known without a syscall (an accepted connection of a
+   * listener bound to one address shares the listener's), or saved before the handle goes (Node
+   * forgets it then).
+   */
   _laddr: Addr | null;
 
   /** @internal Use {@link dial} or {@link Listener.accept}. */
-  constructor(socket: Socket, net: string, path: string | null, dialed: boolean) {
+  constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
     this._net = net;
     this._path = path;
     this._dialed = dialed;
-    this._laddr = null;
+    this._laddr = laddr;
     this._fd = PollFD.attach(socket, this);
   }
 

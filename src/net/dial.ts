@@ -75,7 +75,9 @@ class Dialing {
   ) {}
 
   _newConn(s: Socket): Conn {
-    return new Conn(s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true);
+    const c = new Conn(s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
+    c._beforeGone(); // one dial is worth two getsockname/getpeername calls: errors name both ends
+    return c;
   }
 
   _opError(op: string, cause: Error): Error {

@@ -44,6 +44,8 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
   /** @internal Unix socket path, or null for TCP. */
   readonly _path: string | null;
   private _addr: Addr;
+  /** @internal `addr` when it names one local address (the local address of every conn). */
+  _specific: Addr | null = null;
 
   /** @internal Use {@link listen}. */
   constructor(net: string, path: string | null, addr: Addr) {
@@ -116,7 +118,7 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
 
   /** @internal */
   _newConn(s: Socket): Conn {
-    return new Conn(s, this._net, this._path, false);
+    return new Conn(s, this._net, this._path, false, this._specific);
   }
 
   /** @internal */
@@ -127,7 +129,11 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
   /** @internal The server is listening: learn the actual address. */
   _listening(): void {
     const a = this._q.server.address();
-    if (a !== null && typeof a === 'object') this._addr = new TCPAddr(a.address, a.port);
+    if (a !== null && typeof a === 'object') {
+      const addr = new TCPAddr(a.address, a.port);
+      this._addr = addr;
+      if (addr.ip !== '0.0.0.0' && addr.ip !== '::') this._specific = addr;
+    }
     else if (typeof a === 'string') this._addr = new UnixAddr(displayPath(a));
   }
 }

@@ -645,6 +645,7 @@ function onWritten(fd: PollFD, err: Error | null | undefined): void {
   fd.wDone++;
   if (err != null) {
     if ((fd.st & CLOSED) !== 0) return;
+    if (fd.owner !== null) fd.owner._beforeGone(); // Node destroys the socket right after this
     if (fd.err === null) fd.err = err;
     fd._failWriters(err);
     return;
