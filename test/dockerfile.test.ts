@@ -2,13 +2,17 @@
  * No Docker engine runs here, so the Dockerfile is checked statically against the repository:
  * its build stage runs the install and build commands the README gives, the files it COPYs exist
  * (and are not hidden by .dockerignore), the entry point its CMD starts exists after
- * `npm run build`, and that entry point, started as the CMD starts it (on loopback here), answers
+ * `npm run build` — also when the build stage is replayed in an empty directory holding only
+ * what it COPYs — and that entry point, started as the CMD starts it (on loopback here), answers
  * the HEALTHCHECK's URL.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import ts from 'typescript';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
 import { repoRoot } from '../load-tests/lib/env.js';
 
 const root = repoRoot();
@@ -82,12 +86,25 @@ const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const stages = parseDockerfile(dockerfile);
 const build = stages.find((s) => s.name === 'build');
 const runtime = stages.at(-1)!;
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 const runs = (s: Stage | undefined): string[] => (s?.instrs ?? []).filter((i) => i.op === 'RUN').map((i) => i.args);
 const ignored = readFileSync(join(root, '.dockerignore'), 'utf8')
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith('#'));
+
+/** Every .js file under `dir`. */
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => join(dir, f));
+}
+
+/** The runtime stage's CMD as words. */
+const cmd = words(runtime.instrs.find((i) => i.op === 'CMD')!.args);
 
 t.test('Dockerfile has a build stage and a slim runtime stage', { timeout: 5_000 }, async (t) => {
   t.equal(stages.length, 2);
@@ -138,8 +155,38 @@ t.test('Dockerfile COPY sources exist and are not excluded by .dockerignore', { 
   }
 });
 
-/** The runtime CMD as words, and whether its entry point is among what the runtime stage copies. */
-const cmd = words(runtime.instrs.find((i) => i.op === 'CMD')!.args);
+t.test('Dockerfile build stage, replayed with only the files it COPYs, builds what the runtime stage copies', { timeout: 90_000 }, async (t) => {
+  // Replay: WORKDIR /app is a temp dir; COPY copies from the repository; `npm ci` is stood in for
+  // by a link to the installed node_modules (same lockfile); `npm run build` runs for real.
+  const app = mkdtempSync(join(tmpdir(), 'strand-docker-'));
+  t.teardown(() => rmSync(app, { recursive: true, force: true }));
+  for (const i of build!.instrs) {
+    if (i.op === 'COPY') {
+      const { srcs, dest } = copyParts(i.args);
+      for (const src of srcs) {
+        const into = dest.endsWith('/') || srcs.length > 1 ? join(app, dest, posix.basename(src)) : join(app, dest);
+        mkdirSync(dirname(into), { recursive: true });
+        cpSync(join(root, src), into, { recursive: true });
+      }
+    } else if (i.op === 'RUN' && /^npm ci\b/.test(i.args)) {
+      symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+    } else if (i.op === 'RUN') {
+      t.match(i.args, /^npm run build$/, `line ${i.line}: the only other RUN is the build`);
+      const r = await new Promise<{ code: number; out: string }>((resolve) =>
+        execFile('npm', ['run', 'build'], { cwd: app, timeout: 80_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: stdout + stderr }),
+        ),
+      );
+      t.equal(r.code, 0, `npm run build succeeds with only the copied files\n${r.code ? r.out : ''}`);
+    }
+  }
+  for (const i of runtime.instrs.filter((x) => x.op === 'COPY')) {
+    const { from, srcs } = copyParts(i.args);
+    if (from === 'build') for (const src of srcs) t.ok(existsSync(join(app, src.slice('/app/'.length))), `line ${i.line}: ${src} built`);
+  }
+  t.ok(existsSync(join(app, cmd[1]!)), `${cmd[1]} built`);
+});
+
 
 t.test('Dockerfile CMD starts the chat on 0.0.0.0 from a file that exists after npm run build', { timeout: 5_000 }, async (t) => {
   t.equal(cmd[0], 'node');
@@ -154,6 +201,31 @@ t.test('Dockerfile CMD starts the chat on 0.0.0.0 from a file that exists after 
   t.ok(runtime.instrs.some((i) => i.op === 'USER' && !/^(root|0)$/.test(i.args)), 'runs as a non-root user');
   const expose = runtime.instrs.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
   t.same(expose.sort(), ['7070', '8080']);
+});
+
+t.test('Dockerfile runtime image needs only production dependencies (what npm ci --omit=dev installs)', { timeout: 20_000 }, async (t) => {
+  // Every bare import of the JavaScript the runtime stage copies from the build must be a Node
+  // built-in or a package in "dependencies" (devDependencies are not installed there).
+  const builtins = new Set(builtinModules);
+  const missing = new Set<string>();
+  let files = 0;
+  for (const i of runtime.instrs.filter((x) => x.op === 'COPY')) {
+    const { from, srcs } = copyParts(i.args);
+    if (from !== 'build') continue;
+    for (const src of srcs) {
+      for (const f of jsFiles(join(root, src.slice('/app/'.length)))) {
+        files++;
+        const info = ts.preProcessFile(readFileSync(f, 'utf8'), true, true);
+        for (const { fileName: spec } of info.importedFiles) {
+          if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec.split('/')[0]!)) continue;
+          const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+          if (!(name in pkg.dependencies)) missing.add(`${name} (${f.slice(root.length + 1)})`);
+        }
+      }
+    }
+  }
+  t.ok(files > 0, `${files} files checked`);
+  t.same([...missing], [], 'no import outside "dependencies"');
 });
 
 t.test('Dockerfile HEALTHCHECK URL answers 2xx from the chat started as CMD starts it', { timeout: 20_000 }, async (t) => {
