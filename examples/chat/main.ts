@@ -90,7 +90,7 @@ async function run(tcp: string | null, http: string | null, log: Logger): Promis
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    log.info({ signal }, 'shutting down');
+    log.info({ signal }, 'signal received');
     srv.shutdown().then(
       () => process.exit(0),
       (err) => {

@@ -17,7 +17,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { after, chan, recvCase, select, type Chan, type Context } from '../../src/index.js';
 import { strand } from '../../src/http/fastify/index.js';
@@ -84,7 +84,14 @@ const SECURITY_HEADERS = {
  * @throws the listen error.
  */
 export async function startWeb(hub: Hub, addr: string, opts: WebOptions): Promise<Web> {
-  const app = fastify({ loggerInstance: opts.log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  const app = fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    // One log line per chat message would drown the chat's own logs.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // On shutdown every client has been told goodbye: close keep-alive and stream connections.
+    forceCloseConnections: true,
+  });
   await app.register(strand);
   routes(app, hub, opts);
   const i = addr.lastIndexOf(':');

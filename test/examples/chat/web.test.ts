@@ -1,0 +1,78 @@
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { LineClient, startServer } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium from Debian's package; a clear failure (never a skip) when it is missing. */
+async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      process.env.CI
+        ? `${CHROMIUM} is missing on CI: the browser test needs Debian's chromium package (.ci/run installs it with apt-get)`
+        : `${CHROMIUM} is missing: install it with \`sudo apt-get install chromium\` to run the browser test`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+t.test('chat web page: a browser joins, its message reaches a TCP client, and a TCP message shows in the page', { timeout: 30_000 }, async (t) => {
+  const srv = await startServer({ http: '127.0.0.1:0' });
+  const bob = await LineClient.join(srv.tcpAddr!, 'bob');
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(srv.httpURL!);
+    t.equal(await page.title(), 'strand chat');
+    await page.getByLabel('Nick').fill('ana');
+    await page.getByLabel('Room').fill('lobby');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByRole('heading', { name: '#lobby' }).waitFor();
+    t.equal(await bob.expect(/-> ana/), '[lobby] -> ana joined', 'the TCP client saw the browser join');
+
+    await page.getByLabel('Message', { exact: true }).fill('hello from the browser');
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+    t.equal(await bob.expect(/<ana>/), '[lobby] <ana> hello from the browser');
+
+    bob.send('hi ana, from nc <b>not bold</b>');
+    const line = page.locator('#messages li', { hasText: 'hi ana, from nc' });
+    await line.waitFor();
+    t.match(await line.textContent(), /bob: hi ana, from nc <b>not bold<\/b>$/, 'shown as text, not HTML');
+    t.equal(await page.locator('#messages b').count(), 0);
+
+    // Commands work from the page too; the people list follows joins and nick changes.
+    await page.getByLabel('Message', { exact: true }).fill('/nick anna');
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+    t.equal(await bob.expect(/known as/), '[lobby] ana is now known as anna');
+    await page.locator('#people li', { hasText: 'anna (you)' }).waitFor();
+    t.same(await page.locator('#people li').allTextContents(), ['anna (you)', 'bob']);
+  } finally {
+    await browser.close();
+    bob.close();
+    await srv.shutdown();
+  }
+});
+
+t.test('chat web page: a taken nick is refused with a visible error', { timeout: 30_000 }, async (t) => {
+  const srv = await startServer({ http: '127.0.0.1:0' });
+  const bob = await LineClient.join(srv.tcpAddr!, 'bob');
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(srv.httpURL!);
+    await page.getByLabel('Nick').fill('Bob');
+    await page.getByRole('button', { name: 'Join' }).click();
+    const alert = page.locator('#join-error');
+    await alert.filter({ hasText: 'taken' }).waitFor();
+    t.equal(await alert.textContent(), 'nick "Bob" is taken');
+    t.equal(await page.locator('#chat-view').isHidden(), true);
+  } finally {
+    await browser.close();
+    bob.close();
+    await srv.shutdown();
+  }
+});
