@@ -6,6 +6,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { isInteractive } from './env.js';
 
 /** The subset of autocannon's options we use (see autocannon's README for the rest). */
 export interface AutocannonOptions {
@@ -82,8 +83,8 @@ let _ac: _Autocannon | undefined;
  * Runs autocannon once against `opts.url`.
  *
  * @param opts connections, duration, pipelining, ... (see {@link AutocannonOptions}).
- * @param show `{ progress: true }` renders autocannon's progress bar on stderr (use
- *   `ScenarioOptions.interactive`).
+ * @param show `{ progress: true }` renders autocannon's progress bar on stderr (pass
+ *   `ScenarioOptions.interactive`); never drawn in CI or when stdout is not a terminal.
  * @returns the measured figures.
  * @throws Error when autocannon fails to start (bad URL...).
  * @example const m = await runAutocannon({ url: `http://127.0.0.1:${srv.port}/`, connections: 100, duration: 10 }, { progress: opts.interactive });
@@ -107,6 +108,6 @@ export function runAutocannon(opts: AutocannonOptions, show: { progress?: boolea
         non2xx: r.non2xx,
       });
     });
-    if (show.progress) ac.track(inst, { renderProgressBar: true, renderResultsTable: false, renderLatencyTable: false });
+    if (show.progress && isInteractive()) ac.track(inst, { renderProgressBar: true, renderResultsTable: false, renderLatencyTable: false });
   });
 }
