@@ -62,7 +62,16 @@ export const run: Scenario = async (opts) => {
         rows.push({
           case: c.name,
           impl: impl.name,
-          metrics: { rps: m.rps, p50_ms: m.p50_ms, p99_ms: m.p99_ms, max_ms: m.max_ms, cpu_pct: ps.cpuPct, rss_mb: ps.rssMb },
+          metrics: {
+            rps: m.rps,
+            p50_ms: m.p50_ms,
+            p99_ms: m.p99_ms,
+            max_ms: m.max_ms,
+            cpu_pct: ps.cpuPct,
+            // Requests per CPU-second of the server: what contention from other processes distorts least.
+            req_per_cpu_s: ps.cpuPct > 0 ? m.rps / (ps.cpuPct / 100) : 0,
+            rss_mb: ps.rssMb,
+          },
         });
       } finally {
         await srv.stop();
@@ -89,7 +98,9 @@ export const run: Scenario = async (opts) => {
     }
   }
   if (opts.quick) notes.push('quick mode (-d 1): a smoke run, not a measurement');
-  notes.push('autocannon runs in the harness process on the same 2-core machine as the server, so absolute numbers are bounded by the load generator too; compare ratios.');
+  notes.push(
+    'autocannon runs in the harness process on the same machine as the server, so req/s is bounded by the load generator and by any other load; req/CPU-s (requests per CPU-second of the server) is the contention-robust efficiency figure. For a noisy machine, `node dist/load-tests/http/ab.js node strand` interleaves short rounds of two servers.',
+  );
   return {
     name: 'http',
     params: { connections: CONNECTIONS, duration_s: duration, pipelining: [1, 10], warmup_s: 1, body: 'hello world\\n', endpoint: 'GET /' },
@@ -102,6 +113,7 @@ export const run: Scenario = async (opts) => {
         { key: 'p50_ms', title: 'p50 ms' },
         { key: 'p99_ms', title: 'p99 ms' },
         { key: 'cpu_pct', title: 'CPU %', digits: 0 },
+        { key: 'req_per_cpu_s', title: 'req/CPU-s', digits: 0 },
         { key: 'rss_mb', title: 'RSS MB', digits: 0 },
       ],
       baseline: 'node',
