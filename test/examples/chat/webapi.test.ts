@@ -62,3 +62,18 @@ t.test('chat web API: sessions, sending, and their errors', { timeout: 15_000 },
     await srv.shutdown();
   }
 });
+
+t.test('ChatServer.shutdown() sends web clients a bye event and ends their event streams', { timeout: 15_000 }, async (t) => {
+  const srv = await startServer({ http: '127.0.0.1:0' });
+  const s = await post(srv.httpURL + 'api/session', { nick: 'ana' });
+  const ev = await request(`${srv.httpURL}api/events?token=${s.json.token}`);
+  const body = (async () => {
+    let buf = '';
+    for await (const chunk of ev.body) buf += chunk.toString();
+    return buf;
+  })();
+  await srv.shutdown();
+  const buf = await body;
+  t.match(buf, /data: \{"type":"bye","text":"server shutting down"\}/);
+  t.pass('the stream ended');
+});
