@@ -21,7 +21,7 @@
  * @module
  */
 
-import { Waiter, park } from './goroutine.js';
+import { Waiter, immediate, park } from './goroutine.js';
 import { errCloseClosed, errCloseNil, errInvalidArg, errSendOnClosed } from './errors.js';
 import {
   CLOSED,
@@ -103,10 +103,12 @@ export class Chan<T> implements AsyncIterable<T> {
       // Direct hand-off: a receiver is waiting, so the buffer is empty.
       dequeue(r);
       completeRecv(r, v, true);
+      immediate();
       return undefined;
     }
     if (this._count < this._cap) {
       this._push(v);
+      immediate();
       return undefined;
     }
     const s = new Waiter();
@@ -223,6 +225,7 @@ export class Chan<T> implements AsyncIterable<T> {
   _recv(mode: RecvMode): unknown {
     if (this._count > 0) {
       const v = this._shift();
+      immediate();
       return mode === RecvMode.Tuple ? [v, true] : v;
     }
     const s = this._sendHead;
@@ -231,9 +234,11 @@ export class Chan<T> implements AsyncIterable<T> {
       dequeue(s);
       const v = s.value;
       completeSend(s);
+      immediate();
       return mode === RecvMode.Tuple ? [v, true] : v;
     }
     if (this._closed) {
+      immediate();
       return mode === RecvMode.Zero ? undefined : mode === RecvMode.Sentinel ? CLOSED : [undefined, false];
     }
     const r = new Waiter();

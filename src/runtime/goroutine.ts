@@ -362,6 +362,24 @@ function startCoarseClock(): void {
 }
 
 /**
+ * Keeps `current` right across an `await` of an operation that completed at once.
+ *
+ * `await plainValue` still yields: the goroutine continues in a microtask that no resume hook
+ * precedes. If resume hooks of other goroutines are already queued (the FIFO is non-empty), they
+ * would run first and leave `current` naming the last of them, so this queues one more hook, for
+ * the current goroutine, right before the caller's continuation (the caller awaits immediately
+ * after we return, so nothing is queued in between). When no hook is pending, nothing can change
+ * `current` before the continuation and this costs one comparison. Blocking operations call it
+ * on their at-once paths (not the try forms, which are not awaited).
+ */
+export function immediate(): void {
+  if (fifoHead !== fifoTail && current !== mainG) {
+    fifoPush(current);
+    RESOLVED.then(onResume);
+  }
+}
+
+/**
  * Makes the goroutine parked on `w` runnable; its `await` resolves to `v`. At most once per park:
  * later calls do nothing. Never runs the goroutine synchronously.
  */

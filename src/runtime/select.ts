@@ -14,7 +14,7 @@
  * @module
  */
 
-import { Waiter, park } from './goroutine.js';
+import { Waiter, immediate, park } from './goroutine.js';
 import { errSendOnClosed } from './errors.js';
 import { Chan } from './chan.js';
 import { CLOSED, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
@@ -142,7 +142,10 @@ function poll(cases: readonly Case[]): number {
  */
 export function select(cases: readonly Case[]): number | Promise<number> {
   const i = poll(cases);
-  if (i >= 0) return i;
+  if (i >= 0) {
+    immediate();
+    return i;
+  }
   const sel = new Waiter();
   sel.value = cases;
   let queued = 0;

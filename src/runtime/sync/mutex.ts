@@ -11,7 +11,7 @@
  * @module
  */
 
-import { park, ready, Waiter } from '../goroutine.js';
+import { immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { StrandError, codes } from '../errors.js';
 import { WaitQueue } from './_waitq.js';
@@ -53,6 +53,7 @@ export class Mutex implements Locker {
   lock(): MaybePromise<void> {
     if (!this._locked) {
       this._locked = true;
+      immediate();
       return undefined;
     }
     const w = new Waiter();

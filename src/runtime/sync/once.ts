@@ -8,7 +8,7 @@
  * @module
  */
 
-import { park, ready, readyError, Waiter } from '../goroutine.js';
+import { immediate, park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { WaitQueue } from './_waitq.js';
 
@@ -41,7 +41,10 @@ export class Once {
    * @throws whatever `fn` throws, to the caller that ran it.
    */
   do(fn: () => unknown): MaybePromise<void> {
-    if (this._done) return undefined;
+    if (this._done) {
+      immediate();
+      return undefined;
+    }
     if (this._running) {
       const w = new Waiter();
       this._waiters.push(w);

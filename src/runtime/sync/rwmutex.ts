@@ -16,7 +16,7 @@
  * @module
  */
 
-import { park, ready, Waiter } from '../goroutine.js';
+import { immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { WaitQueue } from './_waitq.js';
 import { _errSync, type Locker } from './mutex.js';
@@ -45,6 +45,7 @@ export class RWMutex implements Locker {
   rLock(): MaybePromise<void> {
     if (!this._writer && this._writerq.length === 0) {
       this._readers++;
+      immediate();
       return undefined;
     }
     const w = new Waiter();
@@ -86,6 +87,7 @@ export class RWMutex implements Locker {
   lock(): MaybePromise<void> {
     if (!this._writer && this._readers === 0 && this._writerq.length === 0) {
       this._writer = true;
+      immediate();
       return undefined;
     }
     const w = new Waiter();

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { park, ready, readyError, Waiter } from '../goroutine.js';
+import { immediate, park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { errInvalidArg } from '../errors.js';
 import { _afterDone, type Context } from '../context.js';
@@ -70,6 +70,7 @@ export class Semaphore {
     }
     if (this._size - this._cur >= n && this._waiters.length === 0) {
       this._cur += n;
+      immediate();
       return undefined;
     }
     const w = new Waiter();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { go, park, ready, Waiter } from '../goroutine.js';
+import { go, immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { WaitQueue } from './_waitq.js';
 import { _errSync } from './mutex.js';
@@ -53,7 +53,10 @@ export class WaitGroup {
    * if it already is.
    */
   wait(): MaybePromise<void> {
-    if (this._counter === 0) return undefined;
+    if (this._counter === 0) {
+      immediate();
+      return undefined;
+    }
     const w = new Waiter();
     this._waiters.push(w);
     return park<void>(w, 'sync.WaitGroup.Wait');
