@@ -150,3 +150,21 @@ t.test('ChatServer.shutdown() tells TCP clients and closes their connections', o
   await Promise.all([ana.ended, bob.ended]);
   t.pass('both connections closed');
 });
+
+t.test('ChatServer.shutdown() hangs up on a client that does not read its goodbye within the grace period', { timeout: 20_000 }, async (t) => {
+  const srv = await startServer({ outboxSize: 100_000, graceMs: 300 });
+  const stuck = await LineClient.join(srv.tcpAddr!, 'stuck');
+  stuck.sock.pause();
+  const ana = await LineClient.join(srv.tcpAddr!, 'ana');
+  // Fill stuck's socket buffers so its writer goroutine is parked in conn.write.
+  for (let i = 0; i < 3000; i++) ana.send(`${i} ${'s'.repeat(4000)}`);
+  await ana.expect(/<ana> 2999 /, 15_000);
+  const t0 = Date.now();
+  await srv.shutdown();
+  t.ok(Date.now() - t0 < 3000, `shutdown took ${Date.now() - t0} ms`);
+  // Once the stuck client reads again, it finds its connection closed.
+  stuck.sock.resume();
+  await stuck.ended;
+  t.pass('the stuck connection was closed');
+  ana.close();
+});
