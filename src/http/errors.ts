@@ -21,6 +21,8 @@ export const httpCodes = {
   PATTERN: 'STRAND_ERR_PATTERN',
   /** Two ServeMux patterns conflict (Go panics on such a registration). */
   PATTERN_CONFLICT: 'STRAND_ERR_PATTERN_CONFLICT',
+  /** A write on a response that has already ended (its handler returned). */
+  WRITE_AFTER_END: 'STRAND_ERR_WRITE_AFTER_END',
   /** A client request failed (connection refused, reset, aborted...). */
   CLIENT: 'STRAND_ERR_HTTP_CLIENT',
 } as const;

@@ -20,7 +20,7 @@ import type { MaybePromise } from '../runtime/chan.js';
 import { ErrClientGone, HttpError, httpCodes } from './errors.js';
 
 function errWriteAfterEnd(): HttpError {
-  return new HttpError(httpCodes.BODY, 'http: write on a response that has ended (the handler already returned)');
+  return new HttpError(httpCodes.WRITE_AFTER_END, 'http: write on a response that has ended (the handler already returned)');
 }
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */

@@ -311,3 +311,16 @@ t.test('idleTimeout closes a keep-alive connection that stays idle', { timeout: 
   t.ok(elapsed >= 150 && elapsed < 2500, `idle connection closed after ${elapsed} ms`);
   await srv.shutdown();
 });
+
+t.test('ResponseWriter.write() after the handler returned throws STRAND_ERR_WRITE_AFTER_END', { timeout: 10_000 }, async (t) => {
+  const late = chan<import('../../src/http/index.js').ResponseWriter>(1);
+  const { srv, base } = await startServer((w) => {
+    w.write('done');
+    late.trySend(w);
+  });
+  const res = await request(base);
+  t.equal(await res.body.text(), 'done');
+  const w = (await late.recv())!;
+  t.throws(() => w.write('too late'), { code: 'STRAND_ERR_WRITE_AFTER_END' });
+  await srv.shutdown();
+});
