@@ -11,7 +11,8 @@
  * - a client is in `clients` iff `client.active`; an active client is in exactly one room's
  *   `members` and holds exactly one entry in `nicks` (keyed by the lowercased nick);
  * - an inactive client's outbox is closed, and the hub never sends to it again;
- * - a room exists while it has members or history, and `lobby` always exists;
+ * - a room exists while it has members or history (at most `maxRooms` rooms: at the cap, the
+ *   longest-idle empty room is forgotten to make space), and `lobby` always exists;
  * - requests that carry a reply channel are always answered (reply channels have capacity 1,
  *   so answering never blocks), even after shutdown: the hub drains its queue before it stops.
  *
@@ -73,6 +74,8 @@ interface Room {
   readonly members: Set<Client>;
   /** Last `historySize` message/action events, oldest first. */
   readonly history: Event[];
+  /** When someone last joined or spoke here (ms since the epoch). */
+  active: number;
 }
 
 /**
@@ -203,7 +206,7 @@ export class Hub {
     if (this.nicks.has(nick.toLowerCase())) return `nick "${nick}" is taken`;
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
     if (badRoom !== null) return badRoom;
-    if (!this.rooms.has(room) && this.rooms.size >= this.maxRooms) return 'too many rooms; join an existing one';
+    if (!this.roomFor(room)) return 'too many rooms; join an existing one';
     c.active = true;
     c.nick = nick;
     this.clients.add(c);
@@ -221,8 +224,10 @@ export class Hub {
       case 'say':
       case 'me': {
         const room = this.rooms.get(c.room)!;
-        const ev = event({ type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts: Date.now() });
+        const ts = Date.now();
+        const ev = event({ type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts });
         room.history.push(ev);
+        room.active = ts;
         if (room.history.length > this.historySize) room.history.shift();
         this.messages++;
         this.broadcast(room, ev);
@@ -247,7 +252,7 @@ export class Hub {
         const [name, bad] = normalizeRoom(r.room);
         if (bad !== null) return this.error(c, bad);
         if (name === c.room) return this.info(c, `you are already in #${name}`);
-        if (!this.rooms.has(name) && this.rooms.size >= this.maxRooms) return this.error(c, 'too many rooms; join an existing one');
+        if (!this.roomFor(name)) return this.error(c, 'too many rooms; join an existing one');
         this.leave(c, `went to #${name}`);
         this.enter(c, name);
         break;
@@ -278,6 +283,7 @@ export class Hub {
   /** Puts an active client into a room: tells it, replays history, announces the join. */
   private enter(c: Client, name: string): void {
     const room = this.room(name);
+    room.active = Date.now();
     c.room = name;
     room.members.add(c);
     this.deliver(c, event({ type: 'state', nick: c.nick, room: name }));
@@ -359,10 +365,26 @@ export class Hub {
     this.deliver(c, event({ type: 'error', text }));
   }
 
+  /**
+   * Whether room `name` exists or may be created. At the cap, the empty room (other than the
+   * lobby) idle the longest is forgotten, history and all, to make space; false if every room
+   * has people in it.
+   */
+  private roomFor(name: string): boolean {
+    if (this.rooms.has(name) || this.rooms.size < this.maxRooms) return true;
+    let oldest: Room | null = null;
+    for (const r of this.rooms.values()) {
+      if (r.members.size === 0 && r.name !== LOBBY && (oldest === null || r.active < oldest.active)) oldest = r;
+    }
+    if (oldest === null) return false;
+    this.rooms.delete(oldest.name);
+    return true;
+  }
+
   private room(name: string): Room {
     let room = this.rooms.get(name);
     if (room === undefined) {
-      room = { name, members: new Set(), history: [] };
+      room = { name, members: new Set(), history: [], active: Date.now() };
       this.rooms.set(name, room);
     }
     return room;

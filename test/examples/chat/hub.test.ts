@@ -169,3 +169,25 @@ t.test('Hub.shutdown() says bye to everyone, closes outboxes, and later sends re
   t.equal(await hub.send({ op: 'disconnect', client: a, reason: 'x' }), false);
   t.equal(await tryJoin(hub, new Client('tcp', 'x'), 'cy'), 'hub stopped');
 });
+
+t.test('Hub keeps at most maxRooms rooms, forgetting the longest-idle empty one', opts, async (t) => {
+  const hub = newHub({ maxRooms: 3 });
+  const a = await join(hub, 'ana');
+  const b = await join(hub, 'bob');
+  await line(hub, a, '/join one');
+  await line(hub, a, 'in one');
+  await line(hub, a, '/join two');
+  await line(hub, b, '/join two');
+  await sync(hub);
+  drain(a), drain(b);
+  // lobby (empty), one (empty, with history), two (ana, bob): a fourth room replaces "one".
+  await line(hub, a, '/join three');
+  await line(hub, a, '/rooms');
+  await sync(hub);
+  t.match(drain(a).find((e) => e.type === 'rooms'), { rooms: [{ room: 'three', members: 1 }, { room: 'two', members: 1 }, { room: 'lobby', members: 0 }] });
+  // With every room but the lobby occupied, the lobby is never forgotten and no fifth room fits.
+  await line(hub, b, '/join four');
+  await sync(hub);
+  t.match(drain(b).filter((e) => e.type === 'error'), [{ text: 'too many rooms; join an existing one' }]);
+  await hub.shutdown();
+});
