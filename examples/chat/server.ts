@@ -11,6 +11,7 @@ import { after, chan, go, recvCase, select } from '../../src/index.js';
 import { listen, type Conn, type Listener } from '../../src/net/index.js';
 import { DEFAULT_OUTBOX } from './client.js';
 import { Hub } from './hub.js';
+import type { RateLimit } from './ratelimit.js';
 import { serveTCP } from './tcp.js';
 import { startWeb, type Web } from './web.js';
 
@@ -23,6 +24,8 @@ export interface ChatOptions {
   log: Logger;
   /** Outbox capacity per client, in events (default 256). */
   outboxSize?: number;
+  /** Lines per second per client (default 20, bursts of 40); `perSecond` 0 = unlimited. */
+  rate?: RateLimit;
   /** Messages of history kept per room (default 50). */
   historySize?: number;
   /** How long shutdown waits for clients to take their goodbye before hanging up (default 2 s). */
@@ -78,7 +81,7 @@ export class ChatServer {
     let web: Web | null = null;
     try {
       if (opts.tcp !== null) ln = await listen('tcp', opts.tcp);
-      if (opts.http !== null) web = await startWeb(hub, opts.http, { log: opts.log.child({ part: 'web' }), outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX });
+      if (opts.http !== null) web = await startWeb(hub, opts.http, { log: opts.log.child({ part: 'web' }), outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate });
     } catch (err) {
       ln?.close();
       await hub.shutdown();
@@ -87,7 +90,7 @@ export class ChatServer {
     const srv = new ChatServer(hub, ln, web, opts);
     if (ln !== null) {
       const log = opts.log.child({ part: 'tcp' });
-      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, track: (c: Conn, open: boolean) => srv.track(c, open) });
+      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate, track: (c: Conn, open: boolean) => srv.track(c, open) });
     }
     return srv;
   }

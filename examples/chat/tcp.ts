@@ -20,6 +20,7 @@ import { Client } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub } from './hub.js';
 import { LineReader, TOO_LONG } from './linereader.js';
+import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
 import { MAX_LINE_BYTES } from './validate.js';
 
 /** Settings of the TCP side. */
@@ -27,6 +28,8 @@ export interface TCPOptions {
   log: Logger;
   /** Outbox capacity per client, in events. */
   outboxSize?: number;
+  /** Lines per second per client (default {@link DEFAULT_RATE}). */
+  rate?: RateLimit;
   /** Called with each connection as it starts and ends (the server uses it to force-close on shutdown). */
   track?: (conn: Conn, open: boolean) => void;
 }
@@ -98,6 +101,7 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
   go(writeLoop, conn, client, opts.log);
 
   const lines = new LineReader(conn, MAX_LINE_BYTES);
+  const bucket = new TokenBucket(opts.rate ?? DEFAULT_RATE);
   let reason = 'connection closed';
   try {
     for (;;) {
@@ -110,6 +114,9 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
       }
       const cmd = parseLine(line);
       if (cmd === null) continue;
+      // Over its rate, a client waits: it is not read meanwhile, so TCP slows the sender down.
+      const wait = bucket.take();
+      if (wait > 0) await sleep(wait);
       if (!(await hub.send({ ...cmd, client })) || cmd.op === 'quit') break;
     }
   } catch (err) {

@@ -25,6 +25,7 @@ import { Client } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub } from './hub.js';
 import { LOBBY } from './hub.js';
+import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
 import { MAX_LINE_BYTES, sanitize } from './validate.js';
 
 /** How long a new session may wait before opening its event stream. */
@@ -42,6 +43,8 @@ export interface Web {
 export interface WebOptions {
   log: Logger;
   outboxSize: number;
+  /** Lines per second per session (default {@link DEFAULT_RATE}); over it, POSTs get 429. */
+  rate?: RateLimit | undefined;
 }
 
 /**
@@ -119,7 +122,7 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     const attached = chan<void>();
     const hangUp = chan<void>();
     client.hangUp = () => hangUp.close();
-    sessions.set(client, { attached, hangUp });
+    sessions.set(client, { attached, hangUp, bucket: new TokenBucket(opts.rate ?? DEFAULT_RATE) });
     const answer = chan<string | null>(1);
     if (!(await hub.send({ op: 'connect', client, nick, room: room || LOBBY, reply: answer }))) {
       return reply.code(503).send({ error: 'server shutting down' });
@@ -152,6 +155,7 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     if (/[\r\n]/.test(text)) return reply.code(400).send({ error: 'one line at a time' });
     const client = await lookup(hub, typeof token === 'string' ? token : undefined);
     if (client === null) return reply.code(404).send({ error: 'no such session; join again' });
+    if (!sessions.get(client)?.bucket.tryTake()) return reply.code(429).send({ error: 'too many messages; slow down' });
     const cmd = parseLine(text);
     if (cmd !== null && !(await hub.send({ ...cmd, client }))) return reply.code(503).send({ error: 'server shutting down' });
     return reply.code(204).send();
@@ -162,6 +166,8 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
 interface Session {
   attached: Chan<void>;
   hangUp: Chan<void>;
+  /** Rate limit of the session's POSTs. */
+  bucket: TokenBucket;
 }
 /** Sessions by client; touched only by this module's handlers (one JavaScript thread). */
 const sessions = new WeakMap<Client, Session>();

@@ -10,7 +10,7 @@ export const silent = pino({ level: 'silent' });
 
 /** Starts a chat server on 127.0.0.1 with ports chosen by the OS. */
 export function startServer(opts: Partial<ChatOptions> = {}): Promise<ChatServer> {
-  return ChatServer.start({ tcp: '127.0.0.1:0', http: null, log: silent, graceMs: 500, ...opts });
+  return ChatServer.start({ tcp: '127.0.0.1:0', http: null, log: silent, graceMs: 500, rate: { perSecond: 0, burst: 0 }, ...opts });
 }
 
 /** `host:port` → [host, port]. */

@@ -168,3 +168,16 @@ t.test('ChatServer.shutdown() hangs up on a client that does not read its goodby
   t.pass('the stuck connection was closed');
   ana.close();
 });
+
+t.test('TCP: a client over its line rate is slowed down, and none of its lines is lost', opts, async (t) => {
+  const srv = await startServer({ rate: { perSecond: 20, burst: 5 } });
+  const ana = await LineClient.join(srv.tcpAddr!, 'ana');
+  const bob = await LineClient.join(srv.tcpAddr!, 'bob');
+  const t0 = Date.now();
+  for (let i = 0; i < 25; i++) ana.send(`flood ${i}`);
+  for (let i = 0; i < 25; i++) await bob.expect(`[lobby] <ana> flood ${i}`);
+  // 5 at once, then 20 more at 20 a second: about a second (the /nick line used one token).
+  t.ok(Date.now() - t0 >= 800, `25 lines took ${Date.now() - t0} ms`);
+  ana.close(), bob.close();
+  await srv.shutdown();
+});

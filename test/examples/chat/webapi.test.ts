@@ -77,3 +77,12 @@ t.test('ChatServer.shutdown() sends web clients a bye event and ends their event
   t.match(buf, /data: \{"type":"bye","text":"server shutting down"\}/);
   t.pass('the stream ended');
 });
+
+t.test('chat web API: a session over its line rate gets 429', { timeout: 15_000 }, async (t) => {
+  const srv = await startServer({ http: '127.0.0.1:0', rate: { perSecond: 1, burst: 3 } });
+  const s = await post(srv.httpURL + 'api/session', { nick: 'ana' });
+  const codes: number[] = [];
+  for (let i = 0; i < 5; i++) codes.push((await post(srv.httpURL + 'api/send', { token: s.json.token, text: `m${i}` })).status);
+  t.same(codes, [204, 204, 204, 429, 429]);
+  await srv.shutdown();
+});
