@@ -7,6 +7,7 @@
 
 import type { Socket } from 'node:net';
 import { PollFD, type PollOwner } from './poll/fd.js';
+import { failNow } from './poll/budget.js';
 import { TCPAddr, UnixAddr, type Addr } from './addr.js';
 import { OpError } from './errors.js';
 import type { Reader, Writer } from './io.js';
@@ -98,14 +99,29 @@ export class Conn implements Reader, Writer, PollOwner {
 
   /**
    * Copies everything this connection receives to `w` until end of stream, without an
-   * intermediate buffer (Go's `io.WriterTo`; {@link copy} uses it). When `w` is a Conn, the
-   * received chunks are handed over as they are; before returning, waits until they reached the
-   * kernel.
+   * intermediate buffer (Go's `io.WriterTo`; {@link copy} uses it). When `w` is a Conn, the copy
+   * is spliced: the netpoller hands each received chunk to `w` as it arrives, with backpressure,
+   * and the goroutine parks once for the whole copy (Go's splice(2) path). Returns once the bytes
+   * have been handed to the kernel.
    *
    * @returns the number of bytes copied.
-   * @throws whatever the read or the write throws.
+   * @throws OpError of the read (op "read") or of the write (op "write"), or what `w.write`
+   *   throws.
    */
-  async writeTo(w: Writer): Promise<number> {
+  writeTo(w: Writer): Promise<number> {
+    if (w instanceof Conn) {
+      let p: Promise<number> | null;
+      try {
+        p = this._fd.splice(w._fd);
+      } catch (err) {
+        return failNow(err);
+      }
+      if (p !== null) return p;
+    }
+    return this.copyChunks(w);
+  }
+
+  private async copyChunks(w: Writer): Promise<number> {
     const fd = this._fd;
     const out = w instanceof Conn ? w._fd : null;
     let total = 0;

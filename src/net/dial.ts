@@ -5,7 +5,7 @@
  */
 
 import type { NetConnectOpts, Socket } from 'node:net';
-import { Waiter, park, readyError } from '../runtime/goroutine.js';
+import { failNow } from './poll/budget.js';
 import { connect } from './poll/connect.js';
 import { addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
 import { Conn } from './conn.js';
@@ -52,7 +52,7 @@ export function dial(network: string, address: string, opts: DialOptions = {}): 
   try {
     p = parseAddr(network, address);
   } catch (err) {
-    return failed(new OpError('dial', network, null, null, err as Error));
+    return failNow(new OpError('dial', network, null, null, err as Error));
   }
   const owner = new Dialing(p, addrOf(p, address));
   let options: NetConnectOpts;
@@ -83,11 +83,4 @@ class Dialing {
   _opError(op: string, cause: Error): Error {
     return new OpError(op, this.p.net, null, this.addr, cause);
   }
-}
-
-function failed<T>(err: Error): Promise<T> {
-  const w = new Waiter();
-  const p = park<T>(w, 'IO wait');
-  readyError(w, err);
-  return p;
 }

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, type ListenOptions, type Socket } from 'node:net';
-import { Waiter, park, readyError } from '../runtime/goroutine.js';
+import { failNow } from './poll/budget.js';
 import { AcceptQueue, type AcceptOwner } from './poll/accept.js';
 import { ErrClosed } from './poll/errors.js';
 import { TCPAddr, UnixAddr, addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
@@ -159,7 +159,7 @@ export function listen(network: string, address: string): Promise<Listener> {
   try {
     p = parseAddr(network, address);
   } catch (err) {
-    return failed(new OpError('listen', network, null, null, err as Error));
+    return failNow(new OpError('listen', network, null, null, err as Error));
   }
   const ln = new Listener(p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
   const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 });
@@ -171,12 +171,4 @@ export function listen(network: string, address: string): Promise<Listener> {
     opts = { host, port: p.port, backlog: maxBacklog(), ipv6Only: p.family === 6 };
   }
   return AcceptQueue.listen(server, ln, opts, (q) => (ln._q = q));
-}
-
-/** A rejected promise through park/ready, so the caller's goroutine is resumed like any other. */
-function failed<T>(err: Error): Promise<T> {
-  const w = new Waiter();
-  const p = park<T>(w, 'IO wait');
-  readyError(w, err);
-  return p;
 }

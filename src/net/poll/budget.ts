@@ -14,7 +14,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { Waiter, park, ready } from '../../runtime/goroutine.js';
+import { Waiter, park, ready, readyError } from '../../runtime/goroutine.js';
 
 /** Length of a slice of I/O that completes without waiting, in ms. */
 export const SLICE_MS = 2;
@@ -56,5 +56,17 @@ export function yieldValue<T>(v: T): Promise<T> {
   const w = new Waiter();
   const p = park<T>(w, 'preempted');
   setImmediate(ready, w, v);
+  return p;
+}
+
+/**
+ * A promise rejected with `err` through park/ready (wait reason "IO wait"), for blocking calls
+ * that fail at once but promise to reject rather than throw: the caller's goroutine resumes like
+ * after any other park. The caller must `await` the result directly.
+ */
+export function failNow<T = never>(err: unknown): Promise<T> {
+  const w = new Waiter();
+  const p = park<T>(w, 'IO wait');
+  readyError(w, err);
   return p;
 }

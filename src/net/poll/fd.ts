@@ -1,7 +1,7 @@
 /**
  * PollFD: one connected socket as seen by the netpoller (Go's `internal/poll.FD` plus the
- * runtime's `pollDesc`). It turns the socket's Node events ('data', 'end', 'error', 'close', write
- * callbacks) and deadline timers into park/ready of the goroutines that read and write it.
+ * runtime's `pollDesc`). It turns the socket's Node events ('data', 'end', 'drain', 'error',
+ * 'close') and deadline timers into park/ready of the goroutines that read and write it.
  *
  * ## Reading: pull-based, zero-copy, flow-controlled
  * Node delivers data as 'data' chunks. A chunk that arrives while a reader is parked is copied
@@ -13,14 +13,24 @@
  * the socket and parks ("IO wait"). EOF ('end') is `null`.
  *
  * ## Writing: wait only when something is queued
- * `write(buf)` hands `buf` to `socket.write`. When libuv writes it all to the kernel at once, the
- * socket's `writableLength` is back to 0 and write returns at once: the caller may reuse `buf`.
- * Otherwise Node still holds a reference to `buf`, so the writer parks until that write's callback
- * (one callback function per socket, created at the first write, counts completions: `wDone`).
- * `writeOwned(buf)` is for buffers the caller gives away (the zero-copy chunks of `io.copy`): it
- * returns at once even when queued, and waits only before queueing more behind queued data —
- * at most one chunk is ever queued per socket. Either way a peer that does not read parks the
+ * `write(buf)` hands `buf` to `socket.write`. When libuv writes it all to the kernel at once,
+ * `writableLength` is back to 0 and write returns at once: the caller may reuse `buf`. Otherwise
+ * Node still holds `buf`, so the writer parks until the queue is empty. `writeOwned(buf)` is for
+ * buffers the caller gives away (the zero-copy chunks of `io.copy`): it queues them and parks only
+ * while the queue is over Node's high-water mark. Either way a peer that does not read parks the
  * writer: memory stays bounded.
+ *
+ * To learn that the queue emptied without a callback closure per socket: a write that returned
+ * false is followed by a 'drain' event (one shared listener); otherwise the poller appends an
+ * empty "marker" write whose callback (allocated only then, on the slow path) runs once
+ * everything before it is written.
+ *
+ * ## Splice: copying a socket to a socket
+ * `splice(src, dst)` (Go's `TCPConn.ReadFrom` with splice(2)) parks the copying goroutine once for
+ * the whole copy: each chunk that arrives on `src` is handed to `dst` from the 'data' event itself,
+ * `src` is paused while `dst` is over its high-water mark and resumed on 'drain', and the goroutine
+ * is readied at end of stream (once `dst` has flushed) or on the first error, deadline or close.
+ * No goroutine runs per chunk, and an idle copy holds one waiter.
  *
  * ## Deadlines
  * A Node timer exists only while a deadline is set. When it fires, the side is marked expired:
@@ -29,15 +39,19 @@
  *
  * ## Idle memory
  * Listeners are module-level functions that find their PollFD through a symbol on the socket;
- * the two waiters are allocated at the first park and reused; the rarely used state (deadlines,
- * extra queued readers/writers) lives in lazily created objects.
+ * one waiter per side is allocated at the first park and reused; rarely used state (deadlines,
+ * extra queued readers/writers, extra chunks) lives in a lazily created {@link Extra}.
  *
  * ## Invariants (single JS thread; all fields are owned by this module)
- * - `RPARKED` is set exactly while `rw` is parked in a read; `WPARKED` likewise for `ww`. Whoever
- *   readies a waiter clears the flag first, so a stale event never readies a later park.
+ * - `RPARKED` is set exactly while `rw` is parked (a read, a chunk read, or a splice from this
+ *   socket); `WPARKED` likewise for `ww` (a write, a flush, or a splice into this socket). A splice
+ *   waiter is `src.rw` and `dst.ww` at once. Whoever readies a waiter clears the flags first, so
+ *   a stale event never readies a later park.
  * - `RPARKED` implies no data is kept (`chunk === null`).
- * - `chunk === null` implies `more === null || more.length === 0`.
- * - `wDone <= wIssued`; a parked writer waits for `wDone >= ww.target`.
+ * - `chunk === null` implies no extra chunks are kept.
+ * - `DRAIN_PENDING`: the last write returned false, so Node will emit 'drain' when its queue is
+ *   empty. `MARK_PENDING`: a marker write is queued. A parked writer waiting for an empty queue
+ *   always has one of the two set (see `armFlush`).
  * - After `CLOSED`, no waiter is parked and no data is kept.
  *
  * @module
@@ -56,8 +70,9 @@ export interface PollOwner {
   /** Wraps `cause` (a sentinel or a Node error) for the operation `op` ("read", "write"...). */
   _opError(op: string, cause: Error): Error;
   /**
-   * Called while the socket still has its handle, right before Node will destroy it because
-   * both directions are finished: the owner can save what it needs for later error messages.
+   * Called while the socket still has its handle, right before Node destroys it because both
+   * directions are finished or a write failed: the owner can save what it needs for later error
+   * messages.
    */
   _beforeGone(): void;
 }
@@ -75,30 +90,42 @@ const PAUSED = 32; // we paused the socket
 const RDL = 64; // read deadline passed
 const WDL = 128; // write deadline passed
 const GONE = 256; // the socket was destroyed ('close' seen or destroyed before attach)
+const DRAIN_PENDING = 512; // a write returned false: 'drain' will come
+const MARK_PENDING = 1024; // a marker write is queued
+
+// IOWaiter kinds.
+const READ = 0; // buf: destination, or null for a chunk read
+const WRITE = 1; // buf: deferred data (or null once issued); wait until the queue is empty
+const WRITE_OWNED = 2; // buf: deferred data; ready as soon as it is queued
+const SPLICE = 3; // from → to
 
 /** How long a closed socket may keep flushing queued data to a peer that does not read (ms). */
 const LINGER_MS = 10_000;
 /** The largest delay Node's timers accept. */
 const MAX_TIMER_MS = 0x7fffffff;
+const EMPTY = Buffer.alloc(0);
 
-/** A goroutine parked on one side of a socket. */
+/** A goroutine parked on one side of a socket (or, splicing, on both sockets). */
 class IOWaiter extends Waiter {
-  /**
-   * Read: the destination buffer, or null for a chunk read. Write: the data still to be written
-   * on the parked goroutine's behalf, or null.
-   */
+  /** One of READ, WRITE, WRITE_OWNED, SPLICE. */
+  ioKind = READ;
+  /** Read: the destination (null: chunk read). Write: data still to hand to Node, or null. */
   buf: Uint8Array | null = null;
-  /** Write: the value of `wDone` this writer waits for. */
-  target = 0;
-  /** Write: what the write resolves to. */
+  /** Write: what the write resolves to. Splice: bytes copied so far. */
   n = 0;
-  /** Write: whether `buf` was given away (see {@link PollFD.writeOwned}). */
-  owned = false;
+  /** Splice: the source and the destination. */
+  from: PollFD | null = null;
+  to: PollFD | null = null;
 }
 
-/** Deadline state, allocated the first time a deadline is set. */
-class Deadlines {
-  /** Absolute read deadline (ms since the epoch), 0 = none. */
+/** Rarely used state, allocated on first use. */
+class Extra {
+  /** Chunks received after `chunk` (Node emitted more 'data' right after pause()). */
+  more: Buffer[] = [];
+  /** Goroutines queued behind the parked reader / writer (Go serializes them). */
+  rq: IOWaiter[] = [];
+  wq: IOWaiter[] = [];
+  /** Absolute deadlines (ms since the epoch, 0 = none) and their timers. */
   rAt = 0;
   wAt = 0;
   rTimer: NodeJS.Timeout | null = null;
@@ -107,38 +134,28 @@ class Deadlines {
 
 /**
  * The poller's view of one connected socket. Created by {@link PollFD.attach}; used by `Conn`.
- * Not safe to share between owners: one PollFD per socket.
  */
 export class PollFD {
   /** The socket. */
   readonly socket: PolledSocket;
-  /** Wraps errors; set once by the owner. */
-  owner: PollOwner | null = null;
+  /** Wraps errors. */
+  readonly owner: PollOwner | null;
   /** State bits (see the constants above). */
   st = 0;
   /** Data received and not yet read (zero-copy), from offset `off`. */
   chunk: Buffer | null = null;
   off = 0;
-  /** Chunks received after `chunk` (rare: Node emitted more 'data' right after pause()). */
-  more: Buffer[] | null = null;
   /** Sticky socket error: reported once the kept data is read. */
   err: Error | null = null;
-  /** The reused read and write waiters, allocated at their first park. */
+  /** The reused read and write waiters (the same object while splicing a socket to itself). */
   rw: IOWaiter | null = null;
   ww: IOWaiter | null = null;
-  /** Writes handed to the socket, and write callbacks seen. */
-  wIssued = 0;
-  wDone = 0;
-  /** This socket's write callback (created at the first write). */
-  wcb: ((err?: Error | null) => void) | null = null;
-  /** Deadlines (null until one is set). */
-  dl: Deadlines | null = null;
-  /** Goroutines waiting for their turn to read/write while another is parked (rare). */
-  rq: Waiter[] | null = null;
-  wq: Waiter[] | null = null;
+  /** Rare state (null until needed). */
+  x: Extra | null = null;
 
-  private constructor(socket: PolledSocket) {
+  private constructor(socket: PolledSocket, owner: PollOwner | null) {
     this.socket = socket;
+    this.owner = owner;
   }
 
   /**
@@ -152,8 +169,7 @@ export class PollFD {
    */
   static attach(socket: Socket, owner: PollOwner | null): PollFD {
     const s = socket as PolledSocket;
-    const fd = new PollFD(s);
-    fd.owner = owner;
+    const fd = new PollFD(s, owner);
     s[kFD] = fd;
     if (s.destroyed) {
       fd.st |= GONE;
@@ -162,8 +178,13 @@ export class PollFD {
     }
     s.on('data', onData);
     s.on('end', onEnd);
+    s.on('drain', onDrain);
     s.on('close', onClose);
     return fd;
+  }
+
+  private extra(): Extra {
+    return this.x ?? (this.x = new Extra());
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -182,8 +203,8 @@ export class PollFD {
   }
 
   /**
-   * Reads the next chunk of data as it arrived, without copying (for `io.copy`): the caller
-   * owns the returned buffer.
+   * Reads the next chunk of data as it arrived, without copying: the caller owns the returned
+   * buffer.
    *
    * @returns a non-empty buffer, or `null` at end of stream.
    */
@@ -218,8 +239,8 @@ export class PollFD {
 
   /** Drops the consumed `chunk`, taking the next kept one if any. */
   private nextChunk(): void {
-    const more = this.more;
-    this.chunk = more !== null && more.length > 0 ? more.shift()! : null;
+    const x = this.x;
+    this.chunk = x !== null && x.more.length > 0 ? x.more.shift()! : null;
     this.off = 0;
   }
 
@@ -231,7 +252,7 @@ export class PollFD {
       // Another goroutine is parked reading: queue behind it (Go serializes reads on one fd).
       const w = new IOWaiter();
       w.buf = buf;
-      (this.rq ?? (this.rq = [])).push(w);
+      this.extra().rq.push(w);
       return park(w, 'IO wait');
     }
     if (buf !== null && buf.length === 0) return 0;
@@ -240,6 +261,7 @@ export class PollFD {
     if (this.err !== null) throw this.wrap('read', this.err);
     if ((st & GONE) !== 0) return null;
     const w = this.rw ?? (this.rw = new IOWaiter());
+    w.ioKind = READ;
     w.buf = buf;
     this.parkReader();
     return park(w, 'IO wait');
@@ -258,14 +280,20 @@ export class PollFD {
     const w = this.rw!;
     w.buf = null;
     ready(w, v);
-    const q = this.rq;
-    if (q === null) return;
-    // Serve queued readers from what is left; the first one that must wait becomes the parked one.
+    this.serveQueuedReaders();
+  }
+
+  /** Serves queued readers from what is kept; the first that must wait becomes the parked one. */
+  private serveQueuedReaders(): void {
+    const x = this.x;
+    if (x === null) return;
     let next: IOWaiter | undefined;
-    while ((next = q.shift() as IOWaiter | undefined) !== undefined) {
+    while ((next = x.rq.shift()) !== undefined) {
       const buf = next.buf;
       next.buf = null;
-      if (buf !== null && buf.length === 0) ready(next, 0);
+      if ((this.st & CLOSED) !== 0) readyError(next, this.wrap('read', ErrClosed));
+      else if ((this.st & RDL) !== 0) readyError(next, this.wrap('read', ErrDeadlineExceeded));
+      else if (buf !== null && buf.length === 0) ready(next, 0);
       else if (this.chunk !== null) ready(next, this.take(buf));
       else if ((this.st & EOF) !== 0 || (this.err === null && (this.st & GONE) !== 0)) ready(next, null);
       else if (this.err !== null) readyError(next, this.wrap('read', this.err));
@@ -278,17 +306,20 @@ export class PollFD {
     }
   }
 
-  /** Fails the parked reader and every reader queued behind it. */
+  /** Fails the parked reader (ending a splice from this socket) and every queued reader. */
   _failReaders(err: Error): void {
     if ((this.st & RPARKED) !== 0) {
-      this.st &= ~RPARKED;
       const w = this.rw!;
-      w.buf = null;
-      readyError(w, this.wrap('read', err));
+      if (w.ioKind === SPLICE) endSplice(w, this.wrap('read', err));
+      else {
+        this.st &= ~RPARKED;
+        w.buf = null;
+        readyError(w, this.wrap('read', err));
+      }
     }
-    const q = this.rq;
-    if (q !== null && q.length > 0) {
-      for (const w of q.splice(0, q.length)) readyError(w, this.wrap('read', err));
+    const x = this.x;
+    if (x !== null && x.rq.length > 0) {
+      for (const w of x.rq.splice(0, x.rq.length)) readyError(w, this.wrap('read', err));
     }
   }
 
@@ -305,26 +336,24 @@ export class PollFD {
   write(buf: Uint8Array): number | Promise<number> {
     const s = this.socket;
     if ((this.st & (CLOSED | WDL | WSHUT | WPARKED | GONE)) !== 0 || this.err !== null || buf.length === 0 || s.writableLength !== 0) {
-      return this.writeSlow(buf, false);
+      return this.writeSlow(buf, WRITE);
     }
-    s.write(buf, this.wcb ?? this.makeWriteCb());
-    this.wIssued++;
-    // Still queued: Node holds `buf` until this write's callback.
-    if (s.writableLength !== 0) return this.parkWriter(null, false, buf.length);
+    if (!s.write(buf)) this.st |= DRAIN_PENDING;
+    // Still queued: Node holds `buf` until its queue is empty.
+    if (s.writableLength !== 0) return this.parkWriter(null, WRITE, buf.length);
     return spend() ? yieldValue(buf.length) : buf.length;
   }
 
   /**
    * Writes all of `buf`, which the caller gives away (it must not modify it afterwards). Returns
-   * as soon as the bytes are queued; waits only when earlier data is still queued.
+   * once the bytes are queued; parks only while Node's queue is over its high-water mark.
    */
   writeOwned(buf: Uint8Array): number | Promise<number> {
     const s = this.socket;
-    if ((this.st & (CLOSED | WDL | WSHUT | WPARKED | GONE)) !== 0 || this.err !== null || buf.length === 0 || s.writableLength !== 0) {
-      return this.writeSlow(buf, true);
+    if ((this.st & (CLOSED | WDL | WSHUT | WPARKED | GONE | DRAIN_PENDING)) !== 0 || this.err !== null || buf.length === 0) {
+      return this.writeSlow(buf, WRITE_OWNED);
     }
-    s.write(buf, this.wcb ?? this.makeWriteCb());
-    this.wIssued++;
+    if (!s.write(buf)) this.st |= DRAIN_PENDING;
     return spend() ? yieldValue(buf.length) : buf.length;
   }
 
@@ -337,12 +366,12 @@ export class PollFD {
     if ((st & (CLOSED | GONE)) !== 0) return;
     if ((st & WDL) !== 0) throw this.wrap('write', ErrDeadlineExceeded);
     if (this.err !== null) throw this.wrap('write', this.err);
-    if ((st & WPARKED) !== 0) return this.queueWriter(null, false);
+    if ((st & WPARKED) !== 0) return this.queueWriter(null, WRITE);
     if (this.socket.writableLength === 0) return;
-    return this.parkWriter(null, false, 0);
+    return this.parkWriter(null, WRITE, 0);
   }
 
-  private writeSlow(buf: Uint8Array, owned: boolean): number | Promise<number> {
+  private writeSlow(buf: Uint8Array, kind: number): number | Promise<number> {
     const st = this.st;
     if ((st & CLOSED) !== 0) throw this.wrap('write', ErrClosed);
     if ((st & WDL) !== 0) throw this.wrap('write', ErrDeadlineExceeded);
@@ -350,44 +379,34 @@ export class PollFD {
     if ((st & (WSHUT | GONE)) !== 0) throw this.wrap('write', epipe());
     if (buf.length === 0) return 0;
     // Another goroutine is parked writing: queue behind it (Go serializes writes on one fd).
-    if ((st & WPARKED) !== 0) return this.queueWriter(buf, owned);
-    // Something is queued already: park; the write is issued once the queue has drained.
-    return this.parkWriter(buf, owned, buf.length);
+    if ((st & WPARKED) !== 0) return this.queueWriter(buf, kind);
+    // Queued data first: park; the write is issued on our behalf once the queue has drained.
+    return this.parkWriter(buf, kind, buf.length);
   }
 
-  /**
-   * Parks the writer until all writes issued so far are done; `buf`, if given, is then written
-   * on its behalf (see {@link pumpWriters}).
-   */
-  private parkWriter(buf: Uint8Array | null, owned: boolean, n: number): Promise<number> {
+  /** Parks the writer until Node's queue is empty; `buf`, if given, is written then. */
+  private parkWriter(buf: Uint8Array | null, kind: number, n: number): Promise<number> {
     const w = this.ww ?? (this.ww = new IOWaiter());
+    w.ioKind = kind;
     w.buf = buf;
-    w.owned = owned;
     w.n = n;
-    w.target = this.wIssued;
     this.st |= WPARKED;
+    armFlush(this);
     return park(w, 'IO wait');
   }
 
-  private queueWriter(buf: Uint8Array | null, owned: boolean): Promise<number> {
+  private queueWriter(buf: Uint8Array | null, kind: number): Promise<number> {
     const w = new IOWaiter();
+    w.ioKind = kind;
     w.buf = buf;
-    w.owned = owned;
     w.n = buf === null ? 0 : buf.length;
-    (this.wq ?? (this.wq = [])).push(w);
+    this.extra().wq.push(w);
     return park(w, 'IO wait');
-  }
-
-  private makeWriteCb(): (err?: Error | null) => void {
-    // One closure per socket that writes: Node's write callbacks carry no `this`.
-    const cb = (err?: Error | null): void => onWritten(this, err);
-    this.wcb = cb;
-    return cb;
   }
 
   /**
-   * The parked writer's wait is over (`wDone >= target`): issue its deferred write if it has
-   * one, ready it once Node no longer needs its buffer, then move on to queued writers.
+   * Node's queue is empty and the parked writer waited for that: issue its deferred data, ready
+   * it once Node no longer needs its buffer, then move on to queued writers.
    */
   _pumpWriters(): void {
     const s = this.socket;
@@ -396,39 +415,97 @@ export class PollFD {
       const buf = w.buf;
       if (buf !== null) {
         w.buf = null;
-        s.write(buf, this.wcb ?? this.makeWriteCb());
-        this.wIssued++;
-        if (!w.owned && s.writableLength !== 0) {
-          w.target = this.wIssued;
-          return; // stays parked until this write is done
+        if (!s.write(buf)) this.st |= DRAIN_PENDING;
+        if (w.ioKind === WRITE && s.writableLength !== 0) {
+          armFlush(this);
+          return; // stays parked until its data has left the queue
         }
       }
       this.st &= ~WPARKED;
       ready(w, w.n);
-      const q = this.wq;
-      const next = q !== null ? (q.shift() as IOWaiter | undefined) : undefined;
+      const x = this.x;
+      const next = x !== null ? x.wq.shift() : undefined;
       if (next === undefined) return;
       this.ww = w = next;
       this.st |= WPARKED;
       if (s.writableLength !== 0) {
-        w.target = this.wIssued;
+        armFlush(this);
         return;
       }
     }
   }
 
-  /** Fails the parked writer and every writer queued behind it. */
+  /** Fails the parked writer (ending a splice into this socket) and every queued writer. */
   _failWriters(err: Error): void {
     if ((this.st & WPARKED) !== 0) {
-      this.st &= ~WPARKED;
       const w = this.ww!;
-      w.buf = null;
-      readyError(w, this.wrap('write', err));
+      if (w.ioKind === SPLICE) endSplice(w, this.wrap('write', err));
+      else {
+        this.st &= ~WPARKED;
+        w.buf = null;
+        readyError(w, this.wrap('write', err));
+      }
     }
-    const q = this.wq;
-    if (q !== null && q.length > 0) {
-      for (const w of q.splice(0, q.length)) readyError(w, this.wrap('write', err));
+    const x = this.x;
+    if (x !== null && x.wq.length > 0) {
+      for (const w of x.wq.splice(0, x.wq.length)) readyError(w, this.wrap('write', err));
     }
+  }
+
+  /** Lets queued writers go on after a splice into this socket ended. */
+  _afterSpliceWriters(): void {
+    const x = this.x;
+    if (x === null || x.wq.length === 0) return;
+    if ((this.st & (CLOSED | WDL)) !== 0 || this.err !== null) {
+      this._failWriters((this.st & CLOSED) !== 0 ? ErrClosed : (this.st & WDL) !== 0 ? ErrDeadlineExceeded : this.err!);
+      return;
+    }
+    this.ww = x.wq.shift()!;
+    this.st |= WPARKED;
+    if (this.socket.writableLength === 0) this._pumpWriters();
+    else armFlush(this);
+  }
+
+  /** Lets queued readers go on after a splice from this socket ended. */
+  _afterSpliceReaders(): void {
+    this.serveQueuedReaders();
+  }
+
+  // ---- splice ----------------------------------------------------------------------------
+
+  /**
+   * Copies everything `this` receives to `dst` until end of stream, parking the calling
+   * goroutine once ("IO wait") for the whole copy. See the module comment.
+   *
+   * @returns the number of bytes copied (once `dst` has flushed them to the kernel), or `null`
+   *   when another goroutine is reading `this` or writing `dst` (the caller then copies chunk by
+   *   chunk).
+   * @throws the owner's wrapping of a read error (op "read") or a write error (op "write").
+   */
+  splice(dst: PollFD): Promise<number> | null {
+    const st = this.st;
+    if ((st & RPARKED) !== 0 || (dst.st & WPARKED) !== 0) return null;
+    if ((st & CLOSED) !== 0) throw this.wrap('read', ErrClosed);
+    if ((st & RDL) !== 0) throw this.wrap('read', ErrDeadlineExceeded);
+    const dt = dst.st;
+    if ((dt & CLOSED) !== 0) throw dst.wrap('write', ErrClosed);
+    if ((dt & WDL) !== 0) throw dst.wrap('write', ErrDeadlineExceeded);
+    if (dst.err !== null) throw dst.wrap('write', dst.err);
+    if ((dt & (WSHUT | GONE)) !== 0) throw dst.wrap('write', epipe());
+    const w = this.rw ?? (this.rw = new IOWaiter());
+    w.ioKind = SPLICE;
+    w.buf = null;
+    w.n = 0;
+    w.from = this;
+    w.to = dst;
+    this.st |= RPARKED;
+    dst.st |= WPARKED;
+    dst.ww = w;
+    const p = park<number>(w, 'IO wait');
+    // Hand over what is kept, then let the events drive the copy.
+    while (this.chunk !== null) spliceChunk(w, this.take(null) as Buffer);
+    spliceStep(w);
+    return p;
   }
 
   // ---- closing ---------------------------------------------------------------------------
@@ -449,20 +526,20 @@ export class PollFD {
   /**
    * Closes the socket: parked and later reads and writes fail with ErrClosed. Data already
    * accepted by `write`/`writeOwned` is still delivered (the socket lingers until it is flushed,
-   * at most {@link LINGER_MS}); data received and not read is dropped.
+   * at most {@link LINGER_MS} without progress); data received and not read is dropped.
    *
    * @returns false if it was already closed.
    */
   close(): boolean {
     if ((this.st & CLOSED) !== 0) return false;
-    this.st |= CLOSED;
-    this.clearTimers();
-    this.chunk = null;
-    this.more = null;
     // A parked write() whose buffer Node still holds: its caller may reuse the buffer once it
     // gets the error, so those bytes must not be sent later.
     const ww = this.ww;
-    const borrowed = (this.st & WPARKED) !== 0 && ww !== null && !ww.owned && ww.buf === null && ww.n > 0;
+    const borrowed = (this.st & WPARKED) !== 0 && ww !== null && ww.ioKind === WRITE && ww.buf === null && ww.n > 0;
+    this.st |= CLOSED;
+    this.clearTimers();
+    this.chunk = null;
+    if (this.x !== null) this.x.more.length = 0;
     this._failReaders(ErrClosed);
     this._failWriters(ErrClosed);
     const s = this.socket;
@@ -496,38 +573,38 @@ export class PollFD {
    */
   setDeadline(side: 1 | 2 | 3, at: number): void {
     if ((this.st & CLOSED) !== 0) throw this.wrap('set deadline', ErrClosed);
-    const dl = this.dl ?? (this.dl = new Deadlines());
+    if (at === 0 && this.x === null) {
+      this.st &= side === 1 ? ~RDL : side === 2 ? ~WDL : ~(RDL | WDL);
+      return;
+    }
+    const x = this.extra();
     if ((side & 1) !== 0) {
-      if (dl.rTimer !== null) {
-        clearTimeout(dl.rTimer);
-        dl.rTimer = null;
+      if (x.rTimer !== null) {
+        clearTimeout(x.rTimer);
+        x.rTimer = null;
       }
-      dl.rAt = at;
+      x.rAt = at;
       this.st &= ~RDL;
       if (at !== 0) armRead(this);
     }
     if ((side & 2) !== 0) {
-      if (dl.wTimer !== null) {
-        clearTimeout(dl.wTimer);
-        dl.wTimer = null;
+      if (x.wTimer !== null) {
+        clearTimeout(x.wTimer);
+        x.wTimer = null;
       }
-      dl.wAt = at;
+      x.wAt = at;
       this.st &= ~WDL;
       if (at !== 0) armWrite(this);
     }
   }
 
-  private clearTimers(): void {
-    const dl = this.dl;
-    if (dl === null) return;
-    if (dl.rTimer !== null) clearTimeout(dl.rTimer);
-    if (dl.wTimer !== null) clearTimeout(dl.wTimer);
-    dl.rTimer = dl.wTimer = null;
-  }
-
-  /** @internal Called when the socket is gone: timers are useless now. */
-  _gone(): void {
-    this.clearTimers();
+  /** @internal Clears the deadline timers (closed, or the socket is gone). */
+  clearTimers(): void {
+    const x = this.x;
+    if (x === null) return;
+    if (x.rTimer !== null) clearTimeout(x.rTimer);
+    if (x.wTimer !== null) clearTimeout(x.wTimer);
+    x.rTimer = x.wTimer = null;
   }
 
   /** Wraps an error through the owner. */
@@ -536,39 +613,121 @@ export class PollFD {
   }
 }
 
+// ---- splice ------------------------------------------------------------------------------------
+
+/** Hands one chunk of a splice to its destination. */
+function spliceChunk(w: IOWaiter, c: Buffer): void {
+  const dst = w.to!;
+  w.n += c.length;
+  if (!dst.socket.write(c)) dst.st |= DRAIN_PENDING;
+}
+
+/**
+ * Moves a splice on after anything happened: finishes it at end of stream once the destination
+ * has flushed, pauses the source while the destination is over its high-water mark, resumes it
+ * otherwise.
+ */
+function spliceStep(w: IOWaiter): void {
+  const src = w.from!;
+  const dst = w.to!;
+  if ((src.st & EOF) !== 0 || ((src.st & GONE) !== 0 && src.err === null)) {
+    if (dst.socket.writableLength === 0) endSplice(w, null);
+    else armFlush(dst);
+    return;
+  }
+  if ((dst.st & DRAIN_PENDING) !== 0) {
+    pause(src);
+  } else if ((src.st & PAUSED) !== 0) {
+    src.st &= ~PAUSED;
+    src.socket.resume();
+  }
+}
+
+/** Ends a splice: clears both sides, readies the goroutine, lets queued readers/writers go on. */
+function endSplice(w: IOWaiter, err: Error | null): void {
+  const src = w.from!;
+  const dst = w.to!;
+  src.st &= ~RPARKED;
+  dst.st &= ~WPARKED;
+  w.from = w.to = null;
+  w.ioKind = READ;
+  if (err === null) ready(w, w.n);
+  else readyError(w, err);
+  src._afterSpliceReaders();
+  dst._afterSpliceWriters();
+}
+
+// ---- flush notifications -----------------------------------------------------------------------
+
+/**
+ * Makes sure the poller hears when `fd`'s write queue is empty: a 'drain' is coming, or a marker
+ * write is queued (its callback is the only closure the write path allocates, and only here).
+ */
+function armFlush(fd: PollFD): void {
+  if ((fd.st & (DRAIN_PENDING | MARK_PENDING)) !== 0) return;
+  fd.st |= MARK_PENDING;
+  fd.socket.write(EMPTY, (err?: Error | null) => onMark(fd, err ?? null));
+}
+
+function onMark(fd: PollFD, err: Error | null): void {
+  fd.st &= ~MARK_PENDING;
+  if (err !== null) {
+    if ((fd.st & CLOSED) !== 0) return;
+    if (fd.err === null) fd.err = err;
+    fd._failWriters(err);
+    return;
+  }
+  flushed(fd);
+}
+
+function onDrain(this: PolledSocket): void {
+  const fd = this[kFD]!;
+  fd.st &= ~DRAIN_PENDING;
+  flushed(fd);
+}
+
+/** The write queue may be empty now: move the parked writer or splice on. */
+function flushed(fd: PollFD): void {
+  if ((fd.st & WPARKED) === 0) return;
+  const w = fd.ww!;
+  if (w.ioKind === SPLICE) spliceStep(w);
+  else if (fd.socket.writableLength === 0) fd._pumpWriters();
+  else armFlush(fd);
+}
+
 // ---- deadline timers -------------------------------------------------------------------------
 
 function armRead(fd: PollFD): void {
-  const dl = fd.dl!;
-  const d = dl.rAt - Date.now();
+  const x = fd.x!;
+  const d = x.rAt - Date.now();
   if (d <= 0) {
     fd.st |= RDL;
     fd._failReaders(ErrDeadlineExceeded);
     return;
   }
-  dl.rTimer = setTimeout(onReadDeadline, Math.min(d, MAX_TIMER_MS), fd);
-  dl.rTimer.unref();
+  x.rTimer = setTimeout(onReadDeadline, Math.min(d, MAX_TIMER_MS), fd);
+  x.rTimer.unref();
 }
 
 function onReadDeadline(fd: PollFD): void {
-  fd.dl!.rTimer = null;
+  fd.x!.rTimer = null;
   if ((fd.st & CLOSED) === 0) armRead(fd); // re-checks the clock (and re-arms very long ones)
 }
 
 function armWrite(fd: PollFD): void {
-  const dl = fd.dl!;
-  const d = dl.wAt - Date.now();
+  const x = fd.x!;
+  const d = x.wAt - Date.now();
   if (d <= 0) {
     fd.st |= WDL;
     fd._failWriters(ErrDeadlineExceeded);
     return;
   }
-  dl.wTimer = setTimeout(onWriteDeadline, Math.min(d, MAX_TIMER_MS), fd);
-  dl.wTimer.unref();
+  x.wTimer = setTimeout(onWriteDeadline, Math.min(d, MAX_TIMER_MS), fd);
+  x.wTimer.unref();
 }
 
 function onWriteDeadline(fd: PollFD): void {
-  fd.dl!.wTimer = null;
+  fd.x!.wTimer = null;
   if ((fd.st & CLOSED) === 0) armWrite(fd);
 }
 
@@ -578,7 +737,13 @@ function onData(this: PolledSocket, chunk: Buffer): void {
   const fd = this[kFD]!;
   const st = fd.st;
   if ((st & RPARKED) !== 0) {
-    const buf = fd.rw!.buf;
+    const w = fd.rw!;
+    if (w.ioKind === SPLICE) {
+      spliceChunk(w, chunk);
+      if ((w.to!.st & DRAIN_PENDING) !== 0) pause(fd);
+      return;
+    }
+    const buf = w.buf;
     if (buf === null) {
       fd._readyReader(chunk);
       return;
@@ -598,7 +763,7 @@ function onData(this: PolledSocket, chunk: Buffer): void {
     fd.chunk = chunk;
     fd.off = 0;
   } else {
-    (fd.more ?? (fd.more = [])).push(chunk);
+    (fd.x ?? (fd.x = new Extra())).more.push(chunk);
   }
   pause(fd);
 }
@@ -614,7 +779,11 @@ function onEnd(this: PolledSocket): void {
   const fd = this[kFD]!;
   fd.st |= EOF;
   if ((fd.st & WSHUT) !== 0 && fd.owner !== null) fd.owner._beforeGone();
-  if ((fd.st & RPARKED) !== 0) fd._readyReader(null);
+  if ((fd.st & RPARKED) !== 0) {
+    const w = fd.rw!;
+    if (w.ioKind === SPLICE) spliceStep(w);
+    else fd._readyReader(null);
+  }
 }
 
 /**
@@ -633,31 +802,21 @@ export function onSocketError(this: PolledSocket, err: Error): void {
 function onClose(this: PolledSocket): void {
   const fd = this[kFD]!;
   fd.st |= GONE;
-  fd._gone();
+  fd.clearTimers();
   if ((fd.st & CLOSED) !== 0) return;
   const err = fd.err ?? (this.errored as Error | null);
   if (err !== null) fd._failReaders(err);
-  else if ((fd.st & RPARKED) !== 0) fd._readyReader(null); // serves the queued readers too
-  fd._failWriters(err ?? epipe());
-}
-
-function onWritten(fd: PollFD, err: Error | null | undefined): void {
-  fd.wDone++;
-  if (err != null) {
-    if ((fd.st & CLOSED) !== 0) return;
-    if (fd.owner !== null) fd.owner._beforeGone(); // Node destroys the socket right after this
-    if (fd.err === null) fd.err = err;
-    fd._failWriters(err);
-    return;
+  else if ((fd.st & RPARKED) !== 0) {
+    const w = fd.rw!;
+    if (w.ioKind === SPLICE) spliceStep(w); // the source is gone: end of stream
+    else fd._readyReader(null); // serves the queued readers too
   }
-  if ((fd.st & WPARKED) !== 0 && fd.wDone >= fd.ww!.target) fd._pumpWriters();
+  fd._failWriters(err ?? epipe());
 }
 
 function onLingerDone(this: PolledSocket): void {
   this.destroy();
 }
-
-// ---- helpers ---------------------------------------------------------------------------------
 
 /** The error of a write after the writing side was shut down (Go: EPIPE, "broken pipe"). */
 function epipe(): Error {

@@ -12,5 +12,5 @@
 export { PollFD, kFD, onSocketError, type PollOwner } from './fd.js';
 export { AcceptQueue, type AcceptOwner } from './accept.js';
 export { connect, type DialOwner } from './connect.js';
-export { spend, yieldValue, SLICE_MS, CHECK_EVERY } from './budget.js';
+export { spend, yieldValue, failNow, SLICE_MS, CHECK_EVERY } from './budget.js';
 export { ErrClosed, ErrDeadlineExceeded, errCanceled, netCodes } from './errors.js';
