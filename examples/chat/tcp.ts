@@ -2,12 +2,16 @@
  * The TCP side: the line protocol for `nc` and `telnet`, written the Go way.
  *
  * `serveTCP` is the accept loop. Each connection gets two goroutines:
- * - the reader (the client's goroutine): reads lines (at most {@link MAX_LINE_BYTES} bytes),
- *   parses them and sends typed requests to the hub; at EOF or on an error it tells the hub
- *   the client is gone;
+ * - the reader (the client's goroutine, which owns the connection): reads lines (at most
+ *   {@link MAX_LINE_BYTES} bytes), parses them and sends typed requests to the hub; at EOF or on
+ *   an error it tells the hub the client is gone and closes the connection;
  * - the writer: drains the client's outbox to the socket, batching what is already queued into
- *   one write, and closes the socket when the outbox is closed (the hub let go of the client)
- *   or a write fails (the client vanished mid-write). Closing the socket also wakes the reader.
+ *   one write. When the outbox is closed (the hub let go of the client: /quit, shutdown) it
+ *   half-closes the connection, as a lingering close does: the goodbye line is delivered, the
+ *   client sees end of stream and hangs up, and the reader then sees EOF (a client that does
+ *   not hang up within {@link LINGER_MS} hits a read deadline). When a write fails (the client
+ *   vanished mid-write) it closes the connection, which wakes the reader.
+ * The hub hangs up on a client it drops as too slow by closing its connection outright.
  *
  * @module
  */
@@ -56,6 +60,9 @@ function countWrite(now: number): void {
     load.writes = 0;
   }
 }
+
+/** How long a client may keep its end open after the server's goodbye. */
+const LINGER_MS = 5000;
 
 /** Most bytes the writer puts in one write when events are queued. */
 const BATCH_BYTES = 64 * 1024;
@@ -117,7 +124,8 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
       // Over its rate, a client waits: it is not read meanwhile, so TCP slows the sender down.
       const wait = bucket.take();
       if (wait > 0) await sleep(wait);
-      if (!(await hub.send({ ...cmd, client })) || cmd.op === 'quit') break;
+      // After /quit, keep reading (and ignoring) until the client hangs up; see the writer.
+      if (!(await hub.send({ ...cmd, client }))) break;
     }
   } catch (err) {
     // The writer (or the hub, for a slow client) closed the socket, or the peer reset it.
@@ -127,6 +135,7 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
     }
   }
   await hub.send({ op: 'disconnect', client, reason });
+  closeQuietly(conn);
   opts.track?.(conn, false);
 }
 
@@ -144,7 +153,11 @@ async function writeLoop(conn: Conn, client: Client, log: Logger): Promise<void>
           if (wait > 0) await sleep(wait);
         }
       }
-      if (ev === CLOSED) break;
+      if (ev === CLOSED) {
+        conn.closeWrite();
+        conn.setReadDeadline(Date.now() + LINGER_MS);
+        return;
+      }
       let text = ev.line ?? '';
       // Batch what is already queued: one write (one syscall) for many events.
       while (text.length < BATCH_BYTES) {
