@@ -110,7 +110,7 @@ export class ClientResponse {
   }
 }
 
-class CallWaiter extends Waiter {}
+
 
 function goOp(method: string): string {
   return method.length === 0 ? method : method[0] + method.slice(1).toLowerCase();
@@ -153,7 +153,7 @@ export class Client {
     let ctx = req.context ?? background();
     let release: (() => void) | null = null;
     if (this._timeout > 0) [ctx, release] = withTimeout(ctx, this._timeout);
-    const w = new CallWaiter();
+    const w = new Waiter(); // the runtime's single waiter shape (never subclassed)
     const p = park<ClientResponse>(w, 'IO wait');
     if (ctx.err() !== null) {
       if (release !== null) release();
