@@ -21,8 +21,7 @@ const drained = chan<void>();
 
 /** Serves one connection: echo every byte back until the client closes its side. */
 async function serve(conn: Conn): Promise<void> {
-  const remote = String(conn.remoteAddr);
-  log.info({ remote }, 'echo: connection open');
+  log.info({ remote: String(conn.remoteAddr) }, 'echo: connection open');
   let bytes = 0;
   let failure: string | undefined;
   try {
@@ -36,7 +35,7 @@ async function serve(conn: Conn): Promise<void> {
     conn.close();
     conns.delete(conn);
   }
-  log.info({ remote, bytes, err: failure }, 'echo: connection closed');
+  log.info({ remote: String(conn.remoteAddr), bytes, err: failure }, 'echo: connection closed');
   if (stopping && conns.size === 0 && !drained.closed) drained.close();
 }
 
