@@ -127,3 +127,16 @@ t.test('README.md shell samples name npm scripts and files that exist', { timeou
   }
   t.ok(checked >= 1, `${checked} commands checked`);
 });
+
+t.test('README.md links and images to repository files point at files that exist', { timeout: 5_000 }, async (t) => {
+  // Outside code blocks: [text](path) and ![alt](path) with a relative path (no scheme, not an anchor).
+  const prose = readme.replace(/^ {0,3}(`{3,}|~{3,})[\s\S]*?^ {0,3}\1/gm, '');
+  const targets = [...prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)]
+    .map((m) => m[1]!)
+    .filter((u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) && !u.startsWith('#'));
+  for (const u of targets) {
+    const path = decodeURIComponent(u.split('#')[0]!);
+    t.ok(existsSync(join(root, path)), `README.md links to ${path}, which exists`);
+  }
+  t.pass(`${targets.length} local links checked`);
+});
