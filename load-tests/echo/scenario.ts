@@ -9,8 +9,9 @@
  * minus RSS before, divided by 10,000; one 1-byte round trip each first).
  *
  * Reported per row: ops_s (round trips/s, or 16 KiB chunks echoed/s), mb_s (echoed MB/s),
- * p50/p99 latency, the server's CPU (% of one core) and peak RSS, and the client's CPU (a
- * client near 100% means the client, not the server, was the limit).
+ * p50/p99 latency, the server's CPU (% of one core), its CPU time per operation (µs; steadier
+ * than throughput when other processes compete for the cores) and peak RSS, and the client's
+ * CPU (a client near 100% means the client, not the server, was the limit).
  *
  * @module
  */
@@ -118,6 +119,8 @@ export const run: Scenario = async (opts) => {
             p50_ms: res.p50_ms,
             p99_ms: res.p99_ms,
             cpu_pct: st.cpuPct,
+            // Server CPU time per round trip / chunk: steadier than throughput on a shared machine.
+            cpu_us_per_op: (st.cpuPct / 100) * 1e6 / Math.max(res.ops_s, 1),
             rss_mb: st.rssMb,
             client_cpu_pct: res.client_cpu_pct,
           });
@@ -177,7 +180,8 @@ export const run: Scenario = async (opts) => {
   }
   notes.push(
     'Server, load client and the harness share the machine (2 cores here): with 500 connections the client process is often ' +
-      'the limit (see client_cpu_pct). RSS per idle connection includes garbage not yet collected.',
+      'the limit (see client CPU %), and other processes may compete; server CPU µs/op is the steadier comparison then. ' +
+      'RSS per idle connection includes garbage not yet collected.',
   );
 
   return {
@@ -193,6 +197,7 @@ export const run: Scenario = async (opts) => {
         { key: 'p50_ms', title: 'p50 ms', digits: 2 },
         { key: 'p99_ms', title: 'p99 ms', digits: 2 },
         { key: 'cpu_pct', title: 'server CPU %', digits: 0 },
+        { key: 'cpu_us_per_op', title: 'server CPU µs/op', digits: 1 },
         { key: 'rss_mb', title: 'server RSS MB', digits: 0 },
         { key: 'client_cpu_pct', title: 'client CPU %', digits: 0 },
         { key: 'rss_per_conn_b', title: 'RSS B/idle conn', digits: 0 },
