@@ -320,6 +320,7 @@ function growFifo(): void {
 }
 
 const RESOLVED = Promise.resolve();
+function noop(): void {}
 
 function onResume(): void {
   const g = fifo[fifoHead];
@@ -396,6 +397,10 @@ export function readyError(w: Waiter, err: unknown): void {
   if (res === null) return;
   w.resolve = null;
   const rejected = Promise.reject(err);
+  // Mark it handled now: when the fairness budget defers the resume to the run queue, the
+  // parked promise adopts it only after the microtask queue has drained, and Node would report
+  // an unhandled rejection (and exit) in between. The awaiting goroutine still sees the error.
+  rejected.catch(noop);
   settle(w.g!, res, rejected);
 }
 
