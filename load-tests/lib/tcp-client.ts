@@ -53,10 +53,15 @@ export interface TcpLoadResult {
 const SELF = fileURLToPath(import.meta.url);
 
 /** Runs `node SELF <json>` with the fd limit raised, resolving with its last JSON stdout line. */
-function runChild(args: object, onLine?: (line: string, child: import('node:child_process').ChildProcess) => void): Promise<unknown> {
+function runChild(
+  args: object,
+  onLine?: (line: string, child: import('node:child_process').ChildProcess) => void,
+  onStart?: (child: import('node:child_process').ChildProcess) => void,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const cmd = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${SELF}" '${JSON.stringify(args)}'`;
     const child = spawn('bash', ['-c', cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+    onStart?.(child);
     let out = '';
     let err = '';
     let last: unknown;
@@ -106,27 +111,41 @@ export interface IdleConnections {
  * Opens `conns` connections to 127.0.0.1:`port` from a separate process, does one 1-byte round
  * trip on each, and holds them open until `close()`.
  *
+ * @param timeoutMs give up (and kill the client) if they are not all open by then.
  * @returns once every connection has completed its round trip.
- * @throws Error when a connection fails or the client process dies.
+ * @throws Error when a connection fails, the time runs out, or the client process dies.
  */
-export function openIdle(port: number, conns: number): Promise<IdleConnections> {
+export function openIdle(port: number, conns: number, timeoutMs = 60_000): Promise<IdleConnections> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const done = runChild({ kind: 'idle', port, conns }, (line, child) => {
-      if (line === 'IDLE READY' && !settled) {
-        settled = true;
-        resolve({
-          conns,
-          close: async () => {
-            child.stdin!.end('close\n');
-            await done;
-          },
-        });
-      }
-    });
+    let proc: import('node:child_process').ChildProcess | null = null;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      proc?.kill('SIGKILL');
+      reject(new Error(`load-tests: ${conns} idle connections were not all open after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = runChild(
+      { kind: 'idle', port, conns },
+      (line, child) => {
+        if (line === 'IDLE READY' && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          resolve({
+            conns,
+            close: async () => {
+              child.stdin!.end('close\n');
+              await done;
+            },
+          });
+        }
+      },
+      (child) => (proc = child),
+    );
     done.catch((e: unknown) => {
       if (!settled) {
         settled = true;
+        clearTimeout(timer);
         reject(e);
       }
     });
