@@ -103,13 +103,11 @@ export class Chan<T> implements AsyncIterable<T> {
       // Direct hand-off: a receiver is waiting, so the buffer is empty.
       dequeue(r);
       completeRecv(r, v, true);
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     if (this._count < this._cap) {
       this._push(v);
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     const s = new Waiter();
     s.isSend = true;
@@ -225,8 +223,7 @@ export class Chan<T> implements AsyncIterable<T> {
   _recv(mode: RecvMode): unknown {
     if (this._count > 0) {
       const v = this._shift();
-      immediate();
-      return mode === RecvMode.Tuple ? [v, true] : v;
+      return immediate(mode === RecvMode.Tuple ? [v, true] : v);
     }
     const s = this._sendHead;
     if (s !== null) {
@@ -234,12 +231,10 @@ export class Chan<T> implements AsyncIterable<T> {
       dequeue(s);
       const v = s.value;
       completeSend(s);
-      immediate();
-      return mode === RecvMode.Tuple ? [v, true] : v;
+      return immediate(mode === RecvMode.Tuple ? [v, true] : v);
     }
     if (this._closed) {
-      immediate();
-      return mode === RecvMode.Zero ? undefined : mode === RecvMode.Sentinel ? CLOSED : [undefined, false];
+      return immediate(mode === RecvMode.Zero ? undefined : mode === RecvMode.Sentinel ? CLOSED : [undefined, false]);
     }
     const r = new Waiter();
     r.mode = mode;

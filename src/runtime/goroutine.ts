@@ -234,6 +234,8 @@ function onPanic(this: G, err: unknown): void {
 function exitG(g: G): void {
   g.state = GState.Dead;
   unlink(g);
+  // Code that runs next, until a resume hook says otherwise, is outside any goroutine.
+  if (current === g) current = mainG;
 }
 
 /** Replaceable for tests of the panic path; writes synchronously so nothing is lost on exit. */
@@ -320,7 +322,6 @@ function growFifo(): void {
 }
 
 const RESOLVED = Promise.resolve();
-function noop(): void {}
 
 function onResume(): void {
   const g = fifo[fifoHead];
@@ -345,7 +346,9 @@ function tickCoarse(): void {
 export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   const p = new Promise<T>(capture);
   w.resolve = pendingResolve;
-  const g = current;
+  // A goroutine that is itself parked cannot be the one running: the caller is code outside
+  // any goroutine (a timer or I/O callback) that ran after it.
+  const g = current.state === GState.Waiting ? mainG : current;
   w.g = g;
   g.state = GState.Waiting;
   g.waitReason = reason;
@@ -363,21 +366,39 @@ function startCoarseClock(): void {
 }
 
 /**
- * Keeps `current` right across an `await` of an operation that completed at once.
+ * The at-once path of a blocking operation: returns `v` for the caller to await — or, when the
+ * fairness budget is spent, a promise of `v` that resolves after the event loop has had a turn.
+ * Blocking operations call it on their at-once paths (never the try forms, which are not
+ * awaited); it does two things:
  *
- * `await plainValue` still yields: the goroutine continues in a microtask that no resume hook
- * precedes. If resume hooks of other goroutines are already queued (the FIFO is non-empty), they
- * would run first and leave `current` naming the last of them, so this queues one more hook, for
- * the current goroutine, right before the caller's continuation (the caller awaits immediately
- * after we return, so nothing is queued in between). When no hook is pending, nothing can change
- * `current` before the continuation and this costs one comparison. Blocking operations call it
- * on their at-once paths (not the try forms, which are not awaited).
+ * - Fairness. Goroutines that `await` operations which never block (a producer and a consumer
+ *   on a buffered channel, a loop of selects over ready channels) never park, so `ready` never
+ *   runs; counting their operations here gives them the same budget as everyone else.
+ * - Attribution. `await plainValue` still yields: the goroutine continues in a microtask that no
+ *   resume hook precedes. If resume hooks of other goroutines are already queued (the FIFO is
+ *   non-empty), they would run first and leave `current` naming the last of them, so one more
+ *   hook is queued, for the current goroutine, right before the caller's continuation (the
+ *   caller awaits at once after we return, so nothing is queued in between). When no hook is
+ *   pending, nothing can change `current` before the continuation and this costs a comparison.
  */
-export function immediate(): void {
+export function immediate<T>(v: T): T | Promise<T> {
+  if ((++ops & BUDGET_MASK) === 0) checkBudget();
+  // Only goroutines are preempted: code outside them (module top level, callbacks) may use the
+  // plain value synchronously, and a synchronous loop cannot be preempted anyway.
+  if (yielding && current !== mainG) return preempt(v);
   if (fifoHead !== fifoTail && current !== mainG) {
     fifoPush(current);
     RESOLVED.then(onResume);
   }
+  return v;
+}
+
+/** The slice is spent: deliver `v` through the run queue, after the event loop's turn. */
+function preempt<T>(v: T): Promise<T> {
+  const w = new Waiter();
+  const p = park<T>(w, 'preempted');
+  ready(w, v); // yielding: queued on the run queue, drained by setImmediate
+  return p;
 }
 
 /**
@@ -396,12 +417,30 @@ export function readyError(w: Waiter, err: unknown): void {
   const res = w.resolve;
   if (res === null) return;
   w.resolve = null;
-  const rejected = Promise.reject(err);
-  // Mark it handled now: when the fairness budget defers the resume to the run queue, the
-  // parked promise adopts it only after the microtask queue has drained, and Node would report
-  // an unhandled rejection (and exit) in between. The awaiting goroutine still sees the error.
-  rejected.catch(noop);
-  settle(w.g!, res, rejected);
+  const g = w.g!;
+  settle(g, res, new Failure(g, err));
+}
+
+/**
+ * How {@link readyError} fails a parked promise with only its resolve function: resolving with a
+ * thenable makes V8 call `then(resolve, reject)` in a microtask, and that is where we queue the
+ * resume hook and reject, so the hook still runs immediately before the awaiting continuation
+ * (a plain rejected promise would take extra microtask hops after the hook). No rejected promise
+ * exists until the goroutine is resumed, so nothing can be reported as an unhandled rejection
+ * while the resume waits on the run queue.
+ */
+class Failure {
+  readonly g: G;
+  readonly err: unknown;
+  constructor(g: G, err: unknown) {
+    this.g = g;
+    this.err = err;
+  }
+  then(_resolve: unknown, reject: (e: unknown) => void): void {
+    fifoPush(this.g);
+    RESOLVED.then(onResume);
+    reject(this.err);
+  }
 }
 
 /** @internal True while `w` is parked and not yet readied. */
@@ -416,10 +455,17 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
     runq.push(g, fn, v);
     return;
   }
-  fifoPush(g);
-  RESOLVED.then(onResume);
-  fn(v);
+  resume(g, fn, v);
   if ((++ops & BUDGET_MASK) === 0) checkBudget();
+}
+
+/** Settles a parked promise, preceded by its resume hook (a Failure queues its own). */
+function resume(g: G, fn: (v: any) => void, v: unknown): void {
+  if (!(v instanceof Failure)) {
+    fifoPush(g);
+    RESOLVED.then(onResume);
+  }
+  fn(v);
 }
 
 // ---- fairness ------------------------------------------------------------------------------
@@ -460,11 +506,7 @@ function drainRunq(): void {
   yielding = false;
   markerPending = false;
   const q = runq.splice(0, runq.length);
-  for (let i = 0; i < q.length; i += 3) {
-    fifoPush(q[i] as G);
-    RESOLVED.then(onResume);
-    (q[i + 1] as (v: unknown) => void)(q[i + 2]);
-  }
+  for (let i = 0; i < q.length; i += 3) resume(q[i] as G, q[i + 1] as (v: unknown) => void, q[i + 2]);
 }
 
 /**
@@ -474,6 +516,7 @@ function drainRunq(): void {
 export function gosched(): Promise<void> {
   const w = new Waiter();
   const p = park<void>(w, 'gosched');
+  w.g!.state = GState.Runnable; // Go shows a yielded goroutine as runnable, not waiting
   setImmediate(ready, w, undefined);
   return p;
 }

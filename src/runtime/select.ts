@@ -143,8 +143,7 @@ function poll(cases: readonly Case[]): number {
 export function select(cases: readonly Case[]): number | Promise<number> {
   const i = poll(cases);
   if (i >= 0) {
-    immediate();
-    return i;
+    return immediate(i);
   }
   const sel = new Waiter();
   sel.value = cases;

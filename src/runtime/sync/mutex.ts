@@ -53,8 +53,7 @@ export class Mutex implements Locker {
   lock(): MaybePromise<void> {
     if (!this._locked) {
       this._locked = true;
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     const w = new Waiter();
     this._waiters.push(w);

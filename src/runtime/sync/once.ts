@@ -41,10 +41,7 @@ export class Once {
    * @throws whatever `fn` throws, to the caller that ran it.
    */
   do(fn: () => unknown): MaybePromise<void> {
-    if (this._done) {
-      immediate();
-      return undefined;
-    }
+    if (this._done) return immediate(undefined);
     if (this._running) {
       const w = new Waiter();
       this._waiters.push(w);

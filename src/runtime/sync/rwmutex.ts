@@ -45,8 +45,7 @@ export class RWMutex implements Locker {
   rLock(): MaybePromise<void> {
     if (!this._writer && this._writerq.length === 0) {
       this._readers++;
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     const w = new Waiter();
     this._readerq.push(w);
@@ -87,8 +86,7 @@ export class RWMutex implements Locker {
   lock(): MaybePromise<void> {
     if (!this._writer && this._readers === 0 && this._writerq.length === 0) {
       this._writer = true;
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     const w = new Waiter();
     this._writerq.push(w);

@@ -70,8 +70,7 @@ export class Semaphore {
     }
     if (this._size - this._cur >= n && this._waiters.length === 0) {
       this._cur += n;
-      immediate();
-      return undefined;
+      return immediate(undefined);
     }
     const w = new Waiter();
     w.idx = n;

@@ -53,10 +53,7 @@ export class WaitGroup {
    * if it already is.
    */
   wait(): MaybePromise<void> {
-    if (this._counter === 0) {
-      immediate();
-      return undefined;
-    }
+    if (this._counter === 0) return immediate(undefined);
     const w = new Waiter();
     this._waiters.push(w);
     return park<void>(w, 'sync.WaitGroup.Wait');
