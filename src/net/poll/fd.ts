@@ -28,7 +28,8 @@
  * ## Splice: copying a socket to a socket
  * `splice(src, dst)` (Go's `TCPConn.ReadFrom` with splice(2)) parks the copying goroutine once for
  * the whole copy: each chunk that arrives on `src` is handed to `dst` from the 'data' event itself,
- * `src` is paused while `dst` is over its high-water mark and resumed on 'drain', and the goroutine
+ * `src` is paused while `dst` has more than `SPLICE_QUEUE_MAX` queued and resumed on 'drain', and
+ * the goroutine
  * is readied at end of stream (once `dst` has flushed) or on the first error, deadline or close.
  * No goroutine runs per chunk, and an idle copy holds one waiter.
  *
@@ -99,6 +100,13 @@ const WRITE = 1; // buf: deferred data (or null once issued); wait until the que
 const WRITE_OWNED = 2; // buf: deferred data; ready as soon as it is queued
 const SPLICE = 3; // from → to
 
+/**
+ * A splice pauses its source once this much is queued in the destination's Node buffer (and
+ * resumes it on 'drain'): a little more than Node's 16 KiB high-water mark, so that a fast
+ * stream does not pause and resume on every chunk; memory per splice stays bounded by this plus
+ * one chunk.
+ */
+const SPLICE_QUEUE_MAX = 128 * 1024;
 /** How long a closed socket may keep flushing queued data to a peer that does not read (ms). */
 const LINGER_MS = 10_000;
 /** The largest delay Node's timers accept. */
@@ -635,7 +643,7 @@ function spliceStep(w: IOWaiter): void {
     else armFlush(dst);
     return;
   }
-  if ((dst.st & DRAIN_PENDING) !== 0) {
+  if ((dst.st & DRAIN_PENDING) !== 0 && dst.socket.writableLength >= SPLICE_QUEUE_MAX) {
     pause(src);
   } else if ((src.st & PAUSED) !== 0) {
     src.st &= ~PAUSED;
@@ -740,7 +748,8 @@ function onData(this: PolledSocket, chunk: Buffer): void {
     const w = fd.rw!;
     if (w.ioKind === SPLICE) {
       spliceChunk(w, chunk);
-      if ((w.to!.st & DRAIN_PENDING) !== 0) pause(fd);
+      const dst = w.to!;
+      if ((dst.st & DRAIN_PENDING) !== 0 && dst.socket.writableLength >= SPLICE_QUEUE_MAX) pause(fd);
       return;
     }
     const buf = w.buf;
