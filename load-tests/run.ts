@@ -36,6 +36,7 @@ load-tests/results/<name>.{json,md,svg} and load-tests/results/README.md.
   --out DIR     write results into DIR instead
   --timeout SEC bound on each scenario (default 120 with --quick, 1800 otherwise)
   --verbose     show scenario progress even when not on a terminal
+  --parallel    run the scenarios at the same time (only with --quick: smoke runs, no measurement)
   --scenarios DIR  load scenarios from DIR/<name>/scenario.js (default: next to this file)
   --help        this text`;
 
@@ -52,6 +53,7 @@ interface _Args {
   out: string | undefined;
   timeoutSec: number | undefined;
   verbose: boolean;
+  parallel: boolean;
   scenarios: string;
 }
 
@@ -65,6 +67,7 @@ function _parse(argv: string[]): _Args {
     out: undefined,
     timeoutSec: undefined,
     verbose: false,
+    parallel: false,
     scenarios: dirname(fileURLToPath(import.meta.url)),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -76,6 +79,7 @@ function _parse(argv: string[]): _Args {
     };
     if (x === '--quick') a.quick = true;
     else if (x === '--verbose' || x === '-v') a.verbose = true;
+    else if (x === '--parallel') a.parallel = true;
     else if (x === '--out') a.out = resolve(value());
     else if (x === '--scenarios') a.scenarios = resolve(value());
     else if (x === '--timeout') {
@@ -128,6 +132,10 @@ async function main(): Promise<number> {
     process.stderr.write(`load-tests: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (args.parallel && !args.quick) {
+    process.stderr.write('load-tests: --parallel is for --quick smoke runs only (scenarios sharing the CPU measure nothing)\n');
+    return 2;
+  }
   const interactive = isInteractive();
   const chatty = interactive || args.verbose;
   const root = repoRoot();
@@ -147,12 +155,12 @@ async function main(): Promise<number> {
   const say = (s: string): void => void process.stdout.write(s + '\n');
   say(`load-tests: ${args.quick ? 'quick smoke run of' : 'running'} ${names.join(', ')} → ${_show(outDir)}`);
 
-  for (const name of names) {
+  /** Runs one scenario; its report lines go through `out` (printed at once, or when it ends). */
+  const runOne = async (name: string, out: (s: string) => void): Promise<_Outcome | 'timeout'> => {
     const file = join(args.scenarios, name, 'scenario.js');
     if (!existsSync(file)) {
-      say(`load-tests: ${name}: not available (no ${_show(file)} yet)`);
-      outcomes.push([name, 'not available', '']);
-      continue;
+      out(`load-tests: ${name}: not available (no ${_show(file)} yet)`);
+      return 'not available';
     }
     const started = performance.now();
     const log = chatty ? (msg: string) => void process.stderr.write(`  [${name}] ${msg}\n`) : () => {};
@@ -160,25 +168,14 @@ async function main(): Promise<number> {
     try {
       const mod = (await import(pathToFileURL(file).href)) as { run?: Scenario };
       if (typeof mod.run !== 'function') throw new Error(`${file} does not export run: Scenario`);
-      if (chatty) say(`load-tests: ${name}: started`);
-      result = await _bounded(
-        mod.run({ quick: args.quick, log, resultsDir: outDir, interactive }),
-        timeoutMs,
-        `scenario ${name}`,
-      );
+      if (chatty) out(`load-tests: ${name}: started`);
+      result = await _bounded(mod.run({ quick: args.quick, log, resultsDir: outDir, interactive }), timeoutMs, `scenario ${name}`);
       const problems = validateResult(result, name);
       if (problems.length) throw new Error(`malformed result:\n  - ${problems.join('\n  - ')}`);
     } catch (e) {
       const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
       process.stderr.write(`load-tests: ${name}: FAILED: ${msg}\n`);
-      outcomes.push([name, 'failed', (e as Error)?.message ?? String(e)]);
-      killAllServers();
-      if (/did not finish within/.test(String((e as Error)?.message))) {
-        // Its code may still be running: stop here rather than measure the next one beside it.
-        process.stderr.write('load-tests: stopping after a timed-out scenario\n');
-        break;
-      }
-      continue;
+      return /did not finish within/.test(String((e as Error)?.message)) ? 'timeout' : 'failed';
     }
     const durationSec = (performance.now() - started) / 1000;
     const command = `npm run load -- ${name}${args.quick ? ' --quick' : ''}`;
@@ -186,15 +183,40 @@ async function main(): Promise<number> {
       await writeScenarioResults(outDir, result, { quick: args.quick, command, durationSec });
     } catch (e) {
       process.stderr.write(`load-tests: ${name}: writing results failed: ${(e as Error).stack}\n`);
-      outcomes.push([name, 'failed', (e as Error).message]);
-      continue;
+      return 'failed';
     }
-    outcomes.push([name, 'done', '']);
-    say(`load-tests: ${name}: done in ${durationSec.toFixed(1)} s → ${_show(join(outDir, name))}.{json,md,svg}`);
-    say('');
-    say(result.table.trimEnd());
-    if (result.notes.length) say('\n' + result.notes.map((n) => `- ${n}`).join('\n'));
-    say('');
+    out(`load-tests: ${name}: done in ${durationSec.toFixed(1)} s → ${_show(join(outDir, name))}.{json,md,svg}`);
+    out('');
+    out(result.table.trimEnd());
+    if (result.notes.length) out('\n' + result.notes.map((n) => `- ${n}`).join('\n'));
+    out('');
+    return 'done';
+  };
+
+  if (args.parallel) {
+    // Smoke runs only (speed is meaningless when scenarios share the CPU): all at once, each
+    // one's report printed as a block when it ends.
+    const results = await Promise.all(
+      names.map(async (name) => {
+        const lines: string[] = [];
+        const o = await runOne(name, (l) => lines.push(l));
+        say(lines.join('\n'));
+        return [name, o] as const;
+      }),
+    );
+    for (const [name, o] of results) outcomes.push([name, o === 'timeout' ? 'failed' : o, '']);
+    if (results.some(([, o]) => o !== 'done' && o !== 'not available')) killAllServers();
+  } else {
+    for (const name of names) {
+      const o = await runOne(name, say);
+      outcomes.push([name, o === 'timeout' ? 'failed' : o, '']);
+      if (o === 'failed' || o === 'timeout') killAllServers();
+      if (o === 'timeout') {
+        // Its code may still be running: stop here rather than measure the next one beside it.
+        process.stderr.write('load-tests: stopping after a timed-out scenario\n');
+        break;
+      }
+    }
   }
 
   const page = writeResultsIndex(outDir);

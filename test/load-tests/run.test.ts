@@ -83,3 +83,16 @@ t.test('run.js bounds each scenario with --timeout', { timeout: 30_000 }, async 
   t.equal(r.code, 1);
   t.match(r.stderr, /scenario fake did not finish within 0\.05 s/);
 });
+
+t.test('run.js --quick --parallel runs scenarios at once and still reports each; refused without --quick', { timeout: 30_000 }, async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'strand-lt-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const r = await harness(['fake', 'broken', '--quick', '--parallel', '--scenarios', fixtures, '--out', out]);
+  t.equal(r.code, 1, 'one failed');
+  t.match(r.stdout, /fake: done in/);
+  t.match(r.stderr, /broken: FAILED/);
+  t.ok(existsSync(join(out, 'fake.json')));
+  const b = await harness(['fake', '--parallel', '--scenarios', fixtures, '--out', out]);
+  t.equal(b.code, 2);
+  t.match(b.stderr, /--parallel is for --quick smoke runs only/);
+});
