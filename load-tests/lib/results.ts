@@ -136,7 +136,7 @@ function _slug(d: ResultsFile): string {
 /** The machine in one line. */
 function _machineLine(d: ResultsFile): string {
   const m = d.machine;
-  return `${m.cores} × ${m.cpuModel}, ${m.memoryGb} GiB, ${m.os}; Node ${m.node}${m.go ? `, Go ${m.go}` : ', Go not installed'}`;
+  return `${m.cores} × ${m.cpuModel}, ${m.memoryGb} GiB, ${m.os}; Node ${m.node}${m.go ? `, Go ${m.go.replace(/^go/, '')}` : ', Go not installed'}`;
 }
 
 /**
