@@ -7,7 +7,7 @@
 
 import type { Socket } from 'node:net';
 import { PollFD, type PollOwner } from './poll/fd.js';
-import { failNow } from './poll/budget.js';
+import { failNow } from './poll/now.js';
 import { TCPAddr, UnixAddr, type Addr } from './addr.js';
 import { OpError } from './errors.js';
 import type { Reader, Writer } from './io.js';

@@ -5,7 +5,7 @@
  */
 
 import type { NetConnectOpts, Socket } from 'node:net';
-import { failNow } from './poll/budget.js';
+import { failNow } from './poll/now.js';
 import { connect } from './poll/connect.js';
 import { addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
 import { Conn } from './conn.js';

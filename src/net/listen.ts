@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, type ListenOptions, type Socket } from 'node:net';
-import { failNow } from './poll/budget.js';
+import { failNow } from './poll/now.js';
 import { AcceptQueue, type AcceptOwner } from './poll/accept.js';
 import { ErrClosed } from './poll/errors.js';
 import { TCPAddr, UnixAddr, addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';

@@ -38,6 +38,12 @@
  * the parked operation and every later one fail with {@link ErrDeadlineExceeded} until the
  * deadline is moved or cleared (Go's semantics).
  *
+ * ## Fairness
+ * Reads and writes that complete at once return through the runtime's `immediate()`, which
+ * counts them against the runtime's fairness budget (the same slice as channel operations): a
+ * loop of operations that never wait is preempted now and then — its result then arrives after
+ * the event loop has had a turn — so one busy connection cannot starve the others.
+ *
  * ## Idle memory
  * Listeners are module-level functions that find their PollFD through a symbol on the socket;
  * one waiter per side is allocated at the first park and reused; rarely used state (deadlines,
@@ -59,8 +65,7 @@
  */
 
 import type { Socket } from 'node:net';
-import { Waiter, park, ready, readyError } from '../../runtime/goroutine.js';
-import { spend, yieldValue } from './budget.js';
+import { Waiter, immediate, park, ready, readyError } from '../../runtime/goroutine.js';
 import { ErrClosed, ErrDeadlineExceeded } from './errors.js';
 
 /** The property of a socket that holds its PollFD. */
@@ -207,7 +212,7 @@ export class PollFD {
   read(buf: Uint8Array): number | null | Promise<number | null> {
     if ((this.st & (CLOSED | RDL | RPARKED)) !== 0 || this.chunk === null || buf.length === 0) return this.readSlow(buf);
     const n = this.take(buf) as number;
-    return spend() ? yieldValue(n) : n;
+    return immediate(n);
   }
 
   /**
@@ -219,7 +224,7 @@ export class PollFD {
   readChunk(): Buffer | null | Promise<Buffer | null> {
     if ((this.st & (CLOSED | RDL | RPARKED)) !== 0 || this.chunk === null) return this.readSlow(null);
     const c = this.take(null) as Buffer;
-    return spend() ? yieldValue(c) : c;
+    return immediate(c);
   }
 
   /**
@@ -349,7 +354,7 @@ export class PollFD {
     if (!s.write(buf)) this.st |= DRAIN_PENDING;
     // Still queued: Node holds `buf` until its queue is empty.
     if (s.writableLength !== 0) return this.parkWriter(null, WRITE, buf.length);
-    return spend() ? yieldValue(buf.length) : buf.length;
+    return immediate(buf.length);
   }
 
   /**
@@ -362,7 +367,7 @@ export class PollFD {
       return this.writeSlow(buf, WRITE_OWNED);
     }
     if (!s.write(buf)) this.st |= DRAIN_PENDING;
-    return spend() ? yieldValue(buf.length) : buf.length;
+    return immediate(buf.length);
   }
 
   /**

@@ -5,12 +5,12 @@
  * - {@link PollFD}: a connected socket (reads, writes, deadlines, close).
  * - {@link AcceptQueue}: a listening server (accept, deadline, EMFILE back-off).
  * - {@link connect}: dialing (timeout, AbortSignal).
- * - The cooperative budget ({@link spend}, {@link yieldValue}).
+ * - At-once paths go through the runtime's `immediate()` (its fairness budget).
  *
  * @module
  */
 export { PollFD, kFD, onSocketError, type PollOwner } from './fd.js';
 export { AcceptQueue, type AcceptOwner } from './accept.js';
 export { connect, type DialOwner } from './connect.js';
-export { spend, yieldValue, failNow, SLICE_MS, CHECK_EVERY } from './budget.js';
+export { failNow } from './now.js';
 export { ErrClosed, ErrDeadlineExceeded, errCanceled, netCodes } from './errors.js';

@@ -1,0 +1,19 @@
+/**
+ * Failing a blocking call at once, through park/ready.
+ *
+ * @module
+ */
+
+import { Waiter, park, readyError } from '../../runtime/goroutine.js';
+
+/**
+ * A promise rejected with `err` through park/ready (wait reason "IO wait"), for blocking calls
+ * that fail at once but promise to reject rather than throw: the caller's goroutine resumes like
+ * after any other park. The caller must `await` the result directly.
+ */
+export function failNow<T = never>(err: unknown): Promise<T> {
+  const w = new Waiter();
+  const p = park<T>(w, 'IO wait');
+  readyError(w, err);
+  return p;
+}
