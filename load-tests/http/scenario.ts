@@ -43,19 +43,19 @@ export const run: Scenario = async (opts) => {
   const cases = [
     { name: `c${CONNECTIONS}`, pipelining: 1 },
     { name: `c${CONNECTIONS} p10`, pipelining: 10 },
-  ];
+  ].slice(0, opts.quick ? 1 : 2); // quick mode: a smoke run of one case
   const rows: Row[] = [];
   for (const c of cases) {
     for (const impl of impls) {
       opts.log(`http: ${c.name} ${impl.name}`);
       const srv = await spawnServer(impl.cmd, impl.args, { name: `http-${impl.name}` });
       try {
-        // A short warm-up so JIT tiers settle before measuring (not counted).
-        await runAutocannon({ url: `http://127.0.0.1:${srv.port}/`, connections: CONNECTIONS, duration: 1, pipelining: c.pipelining });
+        // A short warm-up so JIT tiers settle before measuring (not counted; skipped in quick mode).
+        if (!opts.quick) await runAutocannon({ url: `http://127.0.0.1:${srv.port}/`, connections: CONNECTIONS, duration: 1, pipelining: c.pipelining });
         const sampler = sampleProcess(srv.pid);
         const m = await runAutocannon(
           { url: `http://127.0.0.1:${srv.port}/`, connections: CONNECTIONS, duration, pipelining: c.pipelining, title: `${impl.name} ${c.name}` },
-          { progress: !opts.quick },
+          { progress: opts.interactive === true },
         );
         const ps = sampler.stop();
         if (m.errors + m.timeouts + m.non2xx > 0) notes.push(`${impl.name} ${c.name}: ${m.errors} errors, ${m.timeouts} timeouts, ${m.non2xx} non-2xx`);

@@ -43,6 +43,7 @@ const JS_IMPLS = ['strand', 'strand-await', 'floor', 'floor-await', 'js-csp', 'm
 /** Peers whose select is a real one (send and receive cases, uniform, withdraws the losers). */
 const REAL_SELECT_PEERS = ['js-csp', 'medium', 'ts-chan'];
 /** Implementations measured with parked goroutines (the await style parks the same way). */
+const QUICK_IMPLS = ['strand', 'strand-await', 'floor', 'floor-await'] as const;
 const PARKED_IMPLS = ['strand', 'floor', 'js-csp', 'medium', '@thi.ng/csp', 'ts-chan'] as const;
 const HUGE_IMPLS = ['strand', 'floor'] as const;
 
@@ -89,7 +90,7 @@ interface Params {
 
 function params(quick: boolean): Params {
   return quick
-    ? { reps: 1, targetMs: 60, parkedN: 10_000, parkedReps: 1, hugeN: 100_000, hugeReps: 1 }
+    ? { reps: 1, targetMs: 30, parkedN: 10_000, parkedReps: 1, hugeN: 0, hugeReps: 0 }
     : { reps: 5, targetMs: 300, parkedN: 100_000, parkedReps: 5, hugeN: 1_000_000, hugeReps: 3 };
 }
 
@@ -128,7 +129,8 @@ export const run: Scenario = async (opts: ScenarioOptions): Promise<ScenarioResu
   // Speed cases: repetitions interleaved across implementations.
   for (let rep = 0; rep < p.reps; rep++) {
     for (const c of SPEED_CASES) {
-      for (const impl of JS_IMPLS) {
+      // Quick mode is a smoke test of the harness: strand and the floor only (plus Go if built).
+      for (const impl of opts.quick ? QUICK_IMPLS : JS_IMPLS) {
         opts.log(`runtime: ${c.key} ${impl} (rep ${rep + 1}/${p.reps})`);
         const r = await runChild(process.execPath, [...nodeArgs, worker, impl, c.key, String(p.targetMs)], 180_000);
         add(c.name, impl, r.metrics, r.error);
@@ -143,7 +145,7 @@ export const run: Scenario = async (opts: ScenarioOptions): Promise<ScenarioResu
   // Parked goroutines.
   const parkedName = `${formatNumber(p.parkedN)} parked goroutines`;
   for (let rep = 0; rep < p.parkedReps; rep++) {
-    for (const impl of PARKED_IMPLS) {
+    for (const impl of opts.quick ? (['strand', 'floor'] as const) : PARKED_IMPLS) {
       opts.log(`runtime: parked ${p.parkedN} ${impl} (rep ${rep + 1}/${p.parkedReps})`);
       const r = await runChild(process.execPath, [...nodeArgs, worker, impl, 'parked', String(p.parkedN)], 300_000);
       add(parkedName, impl, r.metrics, r.error);
