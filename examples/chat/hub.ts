@@ -288,7 +288,7 @@ export class Hub {
     room.members.add(c);
     this.deliver(c, event({ type: 'state', nick: c.nick, room: name }));
     if (room.history.length > 0) {
-      this.info(c, `last ${room.history.length} messages in #${name}:`);
+      this.info(c, `last ${room.history.length === 1 ? "message" : `${room.history.length} messages`} in #${name}:`);
       for (const h of room.history) this.deliver(c, historyCopy(h));
     }
     this.broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));

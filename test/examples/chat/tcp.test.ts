@@ -28,7 +28,7 @@ t.test('chat over TCP: two clients talk, switch rooms, and only hear their own r
   // A joiner gets the room's history.
   const cy = await LineClient.join(srv.tcpAddr!);
   cy.send('/join go');
-  await cy.expect('* last 1 messages in #go:');
+  await cy.expect('* last message in #go:');
   t.equal(await cy.expect(/<bob>/), '[go] <bob> hello #go');
 
   ana.close(), bob.close(), cy.close();
