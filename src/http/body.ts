@@ -17,7 +17,7 @@
  */
 
 import type { Readable } from 'node:stream';
-import { Waiter, park, ready } from '../runtime/goroutine.js';
+import { Waiter, immediate, park, ready } from '../runtime/goroutine.js';
 import type { MaybePromise } from '../runtime/chan.js';
 import { MaxBytesError, errBody } from './errors.js';
 
@@ -75,7 +75,7 @@ export class BodyReader {
   read(buf: Uint8Array): MaybePromise<number | null> {
     if (buf.length === 0) return 0;
     const n = this._tryRead(buf);
-    if (n !== AGAIN) return n;
+    if (n !== AGAIN) return immediate(n); // at once: fairness budget and attribution (see immediate())
     return this._readSlow(buf);
   }
 
@@ -84,7 +84,7 @@ export class BodyReader {
     for (;;) {
       await this._park();
       const n = this._tryRead(buf);
-      if (n !== AGAIN) return n;
+      if (n !== AGAIN) return immediate(n); // see immediate(): keeps the caller's attribution
     }
   }
 
@@ -175,7 +175,7 @@ export class BodyReader {
         chunks.push(c);
         continue;
       }
-      if (this._eof) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      if (this._eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       return this._readAllSlow(chunks);
     }
   }
@@ -186,13 +186,13 @@ export class BodyReader {
       await this._park();
       let c: Buffer | null;
       while ((c = this._take()) !== null) chunks.push(c);
-      if (this._eof) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      if (this._eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     }
   }
 
   /** Reads the rest of the body as UTF-8 text. */
   async text(): Promise<string> {
-    return (await this.readAll()).toString('utf8');
+    return immediate((await this.readAll()).toString('utf8'));
   }
 
   /**

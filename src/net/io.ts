@@ -10,6 +10,7 @@
  */
 
 import { StrandError } from '../runtime/errors.js';
+import { immediate } from '../runtime/goroutine.js';
 
 /** A value or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -92,7 +93,7 @@ export async function copyBuffer(dst: Writer, src: Reader, buf: Uint8Array): Pro
   for (;;) {
     let n = src.read(buf);
     if (n instanceof Promise) n = await n;
-    if (n === null) return total;
+    if (n === null) return immediate(total); // see immediate(): keeps the caller's attribution
     if (n === 0) continue;
     let m = dst.write(n === buf.length ? buf : buf.subarray(0, n));
     if (m instanceof Promise) m = await m;
@@ -128,11 +129,11 @@ async function readFullSlow(r: Reader, buf: Uint8Array, got: number, pending: Pr
   let n: number | null = await pending;
   for (;;) {
     if (n === null) {
-      if (got === 0) return null;
+      if (got === 0) return immediate(null);
       throw ErrUnexpectedEOF;
     }
     got += n;
-    if (got >= buf.length) return buf.length;
+    if (got >= buf.length) return immediate(buf.length);
     const m = r.read(buf.subarray(got));
     n = m instanceof Promise ? await m : m;
   }
@@ -158,7 +159,7 @@ export async function readAll(r: Reader, limit = Infinity): Promise<Buffer> {
     }
     let n = r.read(buf.subarray(len));
     if (n instanceof Promise) n = await n;
-    if (n === null) return buf.subarray(0, len);
+    if (n === null) return immediate(buf.subarray(0, len));
     len += n;
     if (len > limit) throw new StrandError('STRAND_ERR_INVALID_ARG', `io: readAll: more than ${limit} bytes`);
   }
