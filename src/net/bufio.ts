@@ -13,6 +13,7 @@
  */
 
 import { StrandError } from '../runtime/errors.js';
+import { awaitable } from '../runtime/goroutine.js';
 import type { MaybePromise, Reader as IOReader, Writer as IOWriter } from './io.js';
 
 /** Error codes of bufio. */
@@ -156,6 +157,11 @@ export class Reader implements IOReader {
    * @returns the number of bytes read, or `null` at end of stream.
    */
   read(p: Uint8Array): MaybePromise<number | null> {
+    return awaitable(this._read(p));
+  }
+
+  /** @internal read without the hand-off to an awaiting caller (for calls inside bufio). */
+  _read(p: Uint8Array): MaybePromise<number | null> {
     if (p.length === 0) return 0;
     if (this.r === this.w) return this.readSlow(p);
     const n = Math.min(p.length, this.w - this.r);
@@ -179,7 +185,7 @@ export class Reader implements IOReader {
       if (this.err !== null) this.takeErr();
       return null;
     }
-    return this.read(p) as number;
+    return this._read(p) as number;
   }
 
   /**
@@ -188,6 +194,11 @@ export class Reader implements IOReader {
    * @returns the byte, or `null` at end of stream.
    */
   readByte(): MaybePromise<number | null> {
+    return awaitable(this._readByte());
+  }
+
+  /** @internal readByte without the hand-off to an awaiting caller (for calls inside bufio). */
+  _readByte(): MaybePromise<number | null> {
     if (this.r < this.w) return this.buf[this.r++];
     return this.readByteSlow();
   }
@@ -208,6 +219,11 @@ export class Reader implements IOReader {
    * @throws ErrBufferFull if `n` exceeds the buffer size; ErrNegativeCount if `n < 0`.
    */
   peek(n: number): MaybePromise<Uint8Array> {
+    return awaitable(this._peek(n));
+  }
+
+  /** @internal peek without the hand-off to an awaiting caller (for calls inside bufio). */
+  _peek(n: number): MaybePromise<Uint8Array> {
     if (n < 0) throw ErrNegativeCount;
     if (n > this.buf.length) throw ErrBufferFull;
     if (this.w - this.r >= n) return this.buf.subarray(this.r, this.r + n);
@@ -225,7 +241,11 @@ export class Reader implements IOReader {
    *
    * @returns the number of bytes skipped (fewer than `n` only at end of stream).
    */
-  async discard(n: number): Promise<number> {
+  discard(n: number): MaybePromise<number> {
+    return awaitable(this._discard(n));
+  }
+
+  private async _discard(n: number): Promise<number> {
     if (n < 0) throw ErrNegativeCount;
     let left = n;
     for (;;) {
@@ -293,6 +313,11 @@ export class Reader implements IOReader {
    * @throws ErrBufferFull if the buffer fills before `delim` (the buffered data is consumed).
    */
   readSlice(delim: number | string): MaybePromise<Uint8Array | null> {
+    return awaitable(this._readSlice(delim));
+  }
+
+  /** @internal readSlice without the hand-off to an awaiting caller (for calls inside bufio). */
+  _readSlice(delim: number | string): MaybePromise<Uint8Array | null> {
     const r = this.scanSlice(delimByte(delim));
     if (r instanceof Promise) {
       return r.then((s) => {
@@ -311,6 +336,11 @@ export class Reader implements IOReader {
    *   stream.
    */
   readBytes(delim: number | string): MaybePromise<Buffer | null> {
+    return awaitable(this._readBytes(delim));
+  }
+
+  /** @internal readBytes without the hand-off to an awaiting caller (for calls inside bufio). */
+  _readBytes(delim: number | string): MaybePromise<Buffer | null> {
     const d = delimByte(delim);
     const r = this.scanSlice(d);
     if (r instanceof Promise || this.full) return this.collect(d, r);
@@ -341,7 +371,12 @@ export class Reader implements IOReader {
    * @example const line = await br.readString('\n');
    */
   readString(delim: number | string): MaybePromise<string | null> {
-    const b = this.readBytes(delim);
+    return awaitable(this._readString(delim));
+  }
+
+  /** @internal readString without the hand-off to an awaiting caller (for calls inside bufio). */
+  _readString(delim: number | string): MaybePromise<string | null> {
+    const b = this._readBytes(delim);
     if (b instanceof Promise) return b.then((x) => (x === null ? null : x.toString('utf8')));
     return b === null ? null : b.toString('utf8');
   }
@@ -354,6 +389,11 @@ export class Reader implements IOReader {
    * @returns the line and whether it continues, or `null` at end of stream.
    */
   readLine(): MaybePromise<{ line: Uint8Array; isPrefix: boolean } | null> {
+    return awaitable(this._readLine());
+  }
+
+  /** @internal readLine without the hand-off to an awaiting caller (for calls inside bufio). */
+  _readLine(): MaybePromise<{ line: Uint8Array; isPrefix: boolean } | null> {
     const r = this.scanSlice(10);
     if (r instanceof Promise) return r.then((s) => this.line(s));
     return this.line(r);
@@ -429,6 +469,11 @@ export class Writer implements IOWriter {
    * @throws the underlying writer's error (sticky).
    */
   write(p: Uint8Array): MaybePromise<number> {
+    return awaitable(this._write(p));
+  }
+
+  /** @internal write without the hand-off to an awaiting caller (for calls inside bufio). */
+  _write(p: Uint8Array): MaybePromise<number> {
     if (this.err !== null) throw this.err;
     if (p.length <= this.buf.length - this.n) {
       this.buf.set(p, this.n);
@@ -450,7 +495,7 @@ export class Writer implements IOWriter {
       this.buf.set(p.subarray(0, k), this.n);
       this.n += k;
       p = p.subarray(k);
-      await this.flush();
+      await this._flush();
     }
     this.buf.set(p, this.n);
     this.n += p.length;
@@ -468,23 +513,33 @@ export class Writer implements IOWriter {
 
   /** Writes a string as UTF-8 (see {@link write}). */
   writeString(s: string): MaybePromise<number> {
+    return awaitable(this._writeString(s));
+  }
+
+  /** @internal writeString without the hand-off to an awaiting caller (for calls inside bufio). */
+  _writeString(s: string): MaybePromise<number> {
     if (this.err !== null) throw this.err;
     if (s.length * 3 <= this.buf.length - this.n) {
       const k = this.buf.write(s, this.n, 'utf8');
       this.n += k;
       return k;
     }
-    return this.write(Buffer.from(s, 'utf8'));
+    return this._write(Buffer.from(s, 'utf8'));
   }
 
   /** Writes one byte. */
   writeByte(c: number): MaybePromise<number> {
+    return awaitable(this._writeByte(c));
+  }
+
+  /** @internal writeByte without the hand-off to an awaiting caller (for calls inside bufio). */
+  _writeByte(c: number): MaybePromise<number> {
     if (this.err !== null) throw this.err;
     if (this.n < this.buf.length) {
       this.buf[this.n++] = c;
       return 1;
     }
-    return this.write(Uint8Array.of(c));
+    return this._write(Uint8Array.of(c));
   }
 
   /**
@@ -493,6 +548,11 @@ export class Writer implements IOWriter {
    * @throws the underlying writer's error (sticky).
    */
   flush(): MaybePromise<void> {
+    return awaitable(this._flush());
+  }
+
+  /** @internal flush without the hand-off to an awaiting caller (for calls inside bufio). */
+  _flush(): MaybePromise<void> {
     if (this.err !== null) throw this.err;
     if (this.n === 0) return;
     let r: MaybePromise<number>;
@@ -655,6 +715,11 @@ export class Scanner implements AsyncIterable<string> {
    *   of the stream or on an error (see {@link err}).
    */
   scan(): MaybePromise<boolean> {
+    return awaitable(this._scan());
+  }
+
+  /** @internal scan without the hand-off to an awaiting caller (for calls inside bufio). */
+  _scan(): MaybePromise<boolean> {
     if (this.done) return false;
     this.scanCalled = true;
     const r = this.tryToken();
@@ -758,9 +823,27 @@ export class Scanner implements AsyncIterable<string> {
     return true;
   }
 
-  /** Yields each token as text; throws the scan's error, if any, at the end. */
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
-    while (await this.scan()) yield this.text();
-    if (this.error !== null) throw this.error;
+  /**
+   * Yields each token as text; throws the scan's error, if any, at the end. (Not an async
+   * generator: each step hands its result over like {@link scan} does, so the loop body keeps its
+   * goroutine attribution.)
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<string> {
+    const next = (): Promise<IteratorResult<string>> => {
+      const r = this._scan();
+      const step = (ok: boolean): IteratorResult<string> => {
+        if (ok) return { value: this.text(), done: false };
+        if (this.error !== null) throw this.error;
+        return { value: undefined, done: true };
+      };
+      if (r instanceof Promise) return awaitable(r.then(step)) as Promise<IteratorResult<string>>;
+      return Promise.resolve(awaitable(step(r)));
+    };
+    const it: AsyncIterableIterator<string> = {
+      next,
+      return: () => Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 }

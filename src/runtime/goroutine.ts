@@ -393,6 +393,26 @@ export function immediate<T>(v: T): T | Promise<T> {
   return v;
 }
 
+/**
+ * Hands the result of a composite blocking operation (one built from several runtime operations,
+ * like a buffered reader's `readLine`) to a caller that awaits it, keeping the caller's goroutine
+ * attribution: a plain value goes through {@link immediate}; a promise is chained so that, when it
+ * settles, the caller's continuation runs right behind a resume hook for the goroutine that made
+ * the call. Use it on the public methods of such operations, not on their internal calls.
+ */
+export function awaitable<T>(x: T | Promise<T>): T | Promise<T> {
+  if (!(x instanceof Promise)) return immediate(x);
+  const g = current;
+  if (g === mainG) return x;
+  return x.then((v) => resumeAs(g, v));
+}
+
+function resumeAs<T>(g: G, v: T): T {
+  fifoPush(g);
+  RESOLVED.then(onResume);
+  return v;
+}
+
 /** The slice is spent: deliver `v` through the run queue, after the event loop's turn. */
 function preempt<T>(v: T): Promise<T> {
   const w = new Waiter();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { go, gosched, numGoroutine, setDebug, park, ready, readyError, immediate, Waiter, GState, type G } from './goroutine.js';
+export { go, gosched, numGoroutine, setDebug, park, ready, readyError, immediate, awaitable, Waiter, GState, type G } from './goroutine.js';
 export {
   Chan,
   chan,

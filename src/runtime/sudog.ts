@@ -27,7 +27,23 @@ export const RecvMode = {
   Sentinel: 1,
   /** `v, ok := <-ch` as a `[value, ok]` tuple. */
   Tuple: 2,
+  /** An iterator result, `{ value, done }` (a channel's `for await`). */
+  Iter: 3,
 } as const;
+
+/** The result of a receive completed with `v`/`ok`, in the form `mode` asks for. */
+export function recvResult(mode: RecvMode, v: unknown, ok: boolean): unknown {
+  switch (mode) {
+    case RecvMode.Zero:
+      return ok ? v : undefined;
+    case RecvMode.Sentinel:
+      return ok ? v : CLOSED;
+    case RecvMode.Tuple:
+      return [v, ok];
+    default:
+      return ok ? { value: v, done: false } : { value: undefined, done: true };
+  }
+}
 export type RecvMode = (typeof RecvMode)[keyof typeof RecvMode];
 
 /** Returned by receives (in the sentinel form) once a channel is closed and drained. */
@@ -120,8 +136,7 @@ export function completeRecv(r: Sudog, v: unknown, ok: boolean): void {
     ready(sel, r.idx);
     return;
   }
-  const mode = r.mode;
-  ready(r, mode === RecvMode.Zero ? v : mode === RecvMode.Sentinel ? (ok ? v : CLOSED) : [v, ok]);
+  ready(r, recvResult(r.mode as RecvMode, v, ok));
 }
 
 /** Completes a parked sender `s` (already dequeued): its value has been taken. */
