@@ -15,7 +15,7 @@
  */
 
 import type { ServerResponse } from 'node:http';
-import { Waiter, park, ready, readyError } from '../runtime/goroutine.js';
+import { Waiter, immediate, park, ready, readyError } from '../runtime/goroutine.js';
 import type { MaybePromise } from '../runtime/chan.js';
 import { ErrClientGone, HttpError, httpCodes } from './errors.js';
 
@@ -167,19 +167,20 @@ export class ResponseWriter {
     if (this._status === 0) this._implicitHeader(chunk);
     if (res.destroyed) throw ErrClientGone;
     const n = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
-    if (n === 0) return;
+    if (n === 0) return immediate(undefined);
     this._written += n;
     if (this._pending === null && !res.headersSent && this._written <= HOLD_MAX) {
       // First small chunk: hold it (copied if it is a caller's buffer; see the module comment).
       this._pending = typeof chunk === 'string' ? chunk : Buffer.from(chunk);
-      return;
+      return immediate(undefined);
     }
     if (this._pending !== null) {
       const p = this._pending;
       this._pending = null;
       res.write(p);
     }
-    if (res.write(chunk)) return;
+    // At once: the fairness budget and the caller's goroutine attribution (see immediate()).
+    if (res.write(chunk)) return immediate(undefined);
     return this._waitDrain();
   }
 
