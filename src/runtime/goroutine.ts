@@ -133,6 +133,8 @@ let liveHead: G | null = null;
 let liveCount = 0;
 /** The goroutine whose code is running now (see "Knowing which goroutine is running"). */
 let current: G = mainG;
+/** Depth of go() calls running a goroutine's synchronous start. */
+let starting = 0;
 /** Number of parked waiters not yet readied (all goroutines, main included). */
 let blocked = 0;
 
@@ -205,13 +207,16 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   startDeadlockDetector();
   const prev = current;
   current = g;
+  starting++;
   let result: unknown;
   try {
     result = fn(...args);
   } catch (err) {
+    starting--;
     current = prev;
     panic(g, err);
   }
+  starting--;
   current = prev;
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
     // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
@@ -327,8 +332,13 @@ function onResume(): void {
   const g = fifo[fifoHead];
   fifo[fifoHead] = mainG;
   fifoHead = (fifoHead + 1) & fifoMask;
+  // A hook whose goroutine has parked (or ended) since it was queued is stale: immediate()
+  // queued it for an at-once result the caller then used without awaiting (the try-first
+  // style), so the continuation that follows is not that goroutine's.
+  const st = g.state;
+  if (st === GState.Waiting || st === GState.Dead) return;
   current = g;
-  if (g.state !== GState.Dead) g.state = GState.Running;
+  g.state = GState.Running;
 }
 
 /** Coarse clock (ms since process start) for wait durations; refreshed by a 50 ms unref'd timer. */
@@ -386,7 +396,9 @@ export function immediate<T>(v: T): T | Promise<T> {
   // Only goroutines are preempted: code outside them (module top level, callbacks) may use the
   // plain value synchronously, and a synchronous loop cannot be preempted anyway.
   if (yielding && current !== mainG) return preempt(v);
-  if (fifoHead !== fifoTail && current !== mainG) {
+  // `starting`: inside go()'s synchronous start, go() itself restores `current` to the caller's
+  // before the goroutine's continuation runs, so the hook is needed even with nothing pending.
+  if ((fifoHead !== fifoTail || starting > 0) && current !== mainG) {
     fifoPush(current);
     RESOLVED.then(onResume);
   }
