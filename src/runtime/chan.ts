@@ -226,7 +226,7 @@ export class Chan<T> implements AsyncIterable<T> {
   _recv(mode: RecvMode): unknown {
     if (this._count > 0) {
       const v = this._shift();
-      return immediate(mode === RecvMode.Zero || mode === RecvMode.Sentinel ? v : recvResult(mode, v, true));
+      return immediate(recvResult(mode, v, true));
     }
     const s = this._sendHead;
     if (s !== null) {
@@ -234,7 +234,7 @@ export class Chan<T> implements AsyncIterable<T> {
       dequeue(s);
       const v = s.value;
       completeSend(s);
-      return immediate(mode === RecvMode.Zero || mode === RecvMode.Sentinel ? v : recvResult(mode, v, true));
+      return immediate(recvResult(mode, v, true));
     }
     if (this._closed) {
       return immediate(recvResult(mode, undefined, false));

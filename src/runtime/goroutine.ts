@@ -35,11 +35,12 @@
  *
  * ## Fairness
  * Goroutines that keep readying each other (a ping-pong) would run forever inside one microtask
- * drain and starve timers and sockets. `ready` counts operations; every {@link _BUDGET_CHECK}
- * readies it checks whether the event loop has had a turn since the slice began (a marker
- * `setImmediate` that has or has not run yet) and, if a slice has lasted longer than
- * {@link SLICE_MS}, it defers further readies to a run queue drained by `setImmediate`, which lets
- * timers and I/O run first. The clock is only read once per check, never per operation.
+ * drain and starve timers and sockets. `ready` and `immediate` (the at-once paths) count
+ * operations; every {@link BUDGET_CHECK} of them the runtime checks whether the event loop has had
+ * a turn since the slice began (a marker `setImmediate` that has or has not run yet) and, if a
+ * slice has lasted longer than {@link SLICE_MS}, it defers further resumes to a run queue drained
+ * by `setImmediate`, which lets timers and I/O run first. The clock is only read once per check,
+ * never per operation.
  *
  * @module
  */
@@ -95,7 +96,7 @@ export class G {
  * Field ownership:
  * - `g`, `resolve`: the runtime's. {@link park} sets them, {@link ready} clears `resolve`. Only
  *   the resolve function is kept (a parked goroutine is the most numerous object a server has);
- *   {@link readyError} settles through it with a rejected promise.
+ *   {@link readyError} settles through it with a thenable that rejects.
  * - `value`, `ok`, `mode`, `isSend`, `sel`, `idx`, `chan`, `queued`: channels and select (see
  *   sudog.ts). Other users may use `value` as a free slot.
  * - `next`, `prev`: intrusive queue links for whoever queues the waiter (a channel, a mutex...).
@@ -156,11 +157,6 @@ export function currentG(): G {
 /** The number of live goroutines started by {@link go} (the main module is not counted). */
 export function numGoroutine(): number {
   return liveCount;
-}
-
-/** @internal Number of parked waiters; used by the deadlock detector and tests. */
-export function _numBlocked(): number {
-  return blocked;
 }
 
 function link(g: G): void {
@@ -328,6 +324,15 @@ function growFifo(): void {
 
 const RESOLVED = Promise.resolve();
 
+/**
+ * Queues the resume hook for `g`: a microtask that sets `current = g`. The caller settles the
+ * promise `g` awaits right after, so the hook runs immediately before `g`'s continuation.
+ */
+function queueHook(g: G): void {
+  fifoPush(g);
+  RESOLVED.then(onResume);
+}
+
 function onResume(): void {
   const g = fifo[fifoHead];
   fifo[fifoHead] = mainG;
@@ -399,8 +404,7 @@ export function immediate<T>(v: T): T | Promise<T> {
   // `starting`: inside go()'s synchronous start, go() itself restores `current` to the caller's
   // before the goroutine's continuation runs, so the hook is needed even with nothing pending.
   if ((fifoHead !== fifoTail || starting > 0) && current !== mainG) {
-    fifoPush(current);
-    RESOLVED.then(onResume);
+    queueHook(current);
   }
   return v;
 }
@@ -420,8 +424,7 @@ export function awaitable<T>(x: T | Promise<T>): T | Promise<T> {
 }
 
 function resumeAs<T>(g: G, v: T): T {
-  fifoPush(g);
-  RESOLVED.then(onResume);
+  queueHook(g);
   return v;
 }
 
@@ -469,15 +472,9 @@ class Failure {
     this.err = err;
   }
   then(_resolve: unknown, reject: (e: unknown) => void): void {
-    fifoPush(this.g);
-    RESOLVED.then(onResume);
+    queueHook(this.g);
     reject(this.err);
   }
-}
-
-/** @internal True while `w` is parked and not yet readied. */
-export function isParked(w: Waiter): boolean {
-  return w.resolve !== null;
 }
 
 function settle(g: G, fn: (v: any) => void, v: unknown): void {
@@ -493,20 +490,17 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
 
 /** Settles a parked promise, preceded by its resume hook (a Failure queues its own). */
 function resume(g: G, fn: (v: any) => void, v: unknown): void {
-  if (!(v instanceof Failure)) {
-    fifoPush(g);
-    RESOLVED.then(onResume);
-  }
+  if (!(v instanceof Failure)) queueHook(g);
   fn(v);
 }
 
 // ---- fairness ------------------------------------------------------------------------------
 
 /** Length of a slice of continuous goroutine work before the event loop gets a turn (ms). */
-export const SLICE_MS = 2;
-/** Readies between two looks at the clock. */
-export const _BUDGET_CHECK = 256;
-const BUDGET_MASK = _BUDGET_CHECK - 1;
+const SLICE_MS = 2;
+/** Operations (readies and at-once completions) between two looks at the clock. */
+const BUDGET_CHECK = 256;
+const BUDGET_MASK = BUDGET_CHECK - 1;
 
 let ops = 0;
 let sliceStart = 0;
