@@ -12,8 +12,11 @@ import {
   _coarseNow,
   _forEachLive,
   _setDumpFormatter,
+  _mainRunning,
   _stateName,
+  attribution,
   createdBy,
+  currentG,
   fnName,
   mainG,
 } from './goroutine.js';
@@ -34,11 +37,22 @@ export interface GoroutineInfo {
   createdBy: string | undefined;
 }
 
-function info(g: G, now: number): GoroutineInfo {
-  const waiting = g.state === GState.Waiting;
+/**
+ * The state to show. With exact attribution the runtime does not track who runs (no work per
+ * wake-up): the goroutine calling the dump is running, a parked one waiting, the rest runnable
+ * (readied, or awaiting something that is not a strand operation).
+ */
+function shownState(g: G, running: G): GState {
+  if (attribution() === 'resume-hook' || g.state === GState.Waiting || g.state === GState.Dead) return g.state;
+  return g === running ? GState.Running : GState.Runnable;
+}
+
+function info(g: G, now: number, running: G): GoroutineInfo {
+  const state = shownState(g, running);
+  const waiting = state === GState.Waiting;
   return {
     id: g.id,
-    state: _stateName(g.state) as GoroutineInfo['state'],
+    state: _stateName(state) as GoroutineInfo['state'],
     waitReason: waiting ? g.waitReason : '',
     waitingMs: waiting ? Math.max(0, Math.round(now - g.waitSince)) : 0,
     fn: fnName(g),
@@ -47,16 +61,30 @@ function info(g: G, now: number): GoroutineInfo {
 }
 
 /**
- * Every live goroutine, oldest first. The main pseudo-goroutine (id 1) is included while it waits
- * on a strand operation.
+ * Every live goroutine, oldest first. Goroutine 1 is the main goroutine while {@link main} runs;
+ * without one it stands for code outside goroutines and is included while that code waits on a
+ * strand operation.
  */
 export function goroutines(): GoroutineInfo[] {
   const now = _coarseNow();
+  const running = currentG();
   const out: GoroutineInfo[] = [];
-  _forEachLive((g) => out.push(info(g, now)));
+  _forEachLive((g) => out.push(info(g, now, running)));
   out.reverse();
-  if (mainG.state === GState.Waiting) out.unshift(info(mainG, now));
+  if (_mainRunning() || mainG.state === GState.Waiting) out.unshift(info(mainG, now, running));
   return out;
+}
+
+/**
+ * The first line of a text dump when goroutine identity is approximate (resume-hook attribution,
+ * see `attribution()`), empty otherwise.
+ */
+export function attributionNote(): string {
+  if (attribution() !== 'resume-hook') return '';
+  return (
+    `(strand: goroutine attribution is approximate on Node ${process.version} without AsyncContextFrame: ` +
+    'a goroutine that awaited a non-strand promise may be shown as another until its next strand wake-up)\n\n'
+  );
 }
 
 function duration(ms: number): string {
@@ -75,8 +103,10 @@ function duration(ms: number): string {
  * 	created by main (file:///app/main.js:10:3)
  * ```
  */
-export function formatDump(list: GoroutineInfo[] = goroutines()): string {
-  let out = '';
+export function formatDump(list?: GoroutineInfo[]): string {
+  // The live dump says when identity is approximate; a list given by the caller is formatted as is.
+  let out = list === undefined ? attributionNote() : '';
+  list ??= goroutines();
   for (const g of list) {
     const state = g.state === 'waiting' ? `${g.waitReason}, ${duration(g.waitingMs)}` : g.state;
     out += `goroutine ${g.id} [${state}]:\n${g.fn}(...)\n`;

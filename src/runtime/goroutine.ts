@@ -23,15 +23,45 @@
  *   "IO wait"...), shown by the goroutine dump.
  *
  * ## Knowing which goroutine is running
- * JavaScript has no thread identity, and AsyncLocalStorage doubles the cost of every promise on
- * Node 20. Instead, when `ready` settles a parked goroutine's promise it first queues a microtask
- * of ours (a reaction on an already-resolved promise) and then settles the promise, which queues
- * the awaiting continuation. Both jobs are queued back to back by the same synchronous call, and
- * the microtask queue is FIFO, so our job runs immediately before the continuation and sets
- * `current` to the goroutine being resumed (taken from a FIFO filled in settle order). The
- * attribution is exact for code that awaits strand operations directly, which is the style the
- * whole library uses. Doing this at ready time rather than at park time means a parked goroutine
- * carries no extra reaction: the cost is one microtask per wake-up, none while parked.
+ * JavaScript has no thread identity, so the runtime needs a mechanism to know which goroutine's
+ * code is running (the dump, the wait reasons and the exit rules depend on it). Two exist, chosen
+ * once at start-up ({@link attribution}):
+ *
+ * - `async-context-frame` (exact; Node 24+, and 22 with `--experimental-async-context-frame`).
+ *   AsyncLocalStorage runs on V8's continuation-preserved embedder data: a store costs nothing
+ *   measurable per promise (a bare-promise ping-pong measured the same with and without one).
+ *   {@link go} runs the goroutine's function inside `als.run(g, …)`, and every continuation of
+ *   its code — after strand operations *and* after any foreign promise (fs, fetch, a database
+ *   client) — sees `g`. No per-wake-up work is needed.
+ * - `resume-hook` (approximate; Node 20, 22 without the flag, where AsyncLocalStorage runs on
+ *   promise hooks and makes every promise in the process ~2.4x slower). When `ready` settles a
+ *   parked goroutine's promise it first queues a microtask of ours (a reaction on an
+ *   already-resolved promise) and then settles the promise, which queues the awaiting
+ *   continuation. Both jobs are queued back to back by the same synchronous call, and the
+ *   microtask queue is FIFO, so our job runs immediately before the continuation and sets
+ *   `current` to the goroutine being resumed (taken from a FIFO filled in settle order). This is
+ *   exact for code that awaits strand operations directly, which is the style the whole library
+ *   uses; after a goroutine awaits a foreign promise its next park may be attributed to another
+ *   goroutine (or to main) until its next strand wake-up. The dump says so in its first line, and
+ *   the exit rules never turn such a park into a false deadlock (see "The process boundary").
+ *
+ * `STRAND_ATTRIBUTION=resume-hook` forces the second mechanism (for comparisons).
+ *
+ * ## The process boundary (Go's rules)
+ * - With a main goroutine ({@link main}, Go's `func main`): when it returns the process exits
+ *   (status `process.exitCode ?? 0`) whatever other goroutines are doing; when it throws, that is a
+ *   panic (status 2); when the event loop runs dry while it has not returned (it and every other
+ *   goroutine are blocked, and no timer, I/O or awaited signal can change that), that is
+ *   `fatal error: all goroutines are asleep - deadlock!` with the dump, status 2.
+ * - Without one, Node's rule holds: the process ends when nothing is left to do. Goroutines left
+ *   parked then are a leak, not a deadlock: the process exits normally, and says so on stderr only
+ *   in debug mode ({@link setDebug}, `STRAND_DEBUG=1`). It is a deadlock only when code outside
+ *   goroutines (a top-level `await ch.recv()`) is itself blocked on a strand operation. With exact
+ *   attribution that is known from the park; with the resume hook a park attributed to main may
+ *   belong to a goroutine, so the report is made only if Node also finds the entry module's
+ *   top-level await unsettled (exit code 13): top-level code really is stuck.
+ * - Exit guards (registered by the signal package) veto the deadlock while a goroutine waits for
+ *   something the loop cannot see, like a signal, and keep the process alive meanwhile.
  *
  * ## Fairness
  * Goroutines that keep readying each other (a ping-pong) would run forever inside one microtask
@@ -45,8 +75,38 @@
  * @module
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { StrandError, codes } from './errors.js';
+
+/** How the runtime knows which goroutine is running (see the module comment). */
+export type Attribution = 'async-context-frame' | 'resume-hook';
+
+/**
+ * AsyncLocalStorage is built on AsyncContextFrame when its prototype has no `_propagate` (the
+ * promise-hook implementation's per-resource copy step): Node 24+ by default, 22 with
+ * `--experimental-async-context-frame`, not with `--no-async-context-frame`.
+ */
+function detectAttribution(): Attribution {
+  if (process.env.STRAND_ATTRIBUTION === 'resume-hook') return 'resume-hook';
+  return '_propagate' in AsyncLocalStorage.prototype ? 'resume-hook' : 'async-context-frame';
+}
+
+const ATTRIBUTION: Attribution = detectAttribution();
+/** True when goroutine identity comes from AsyncContextFrame (exact across any await). */
+const EXACT = ATTRIBUTION === 'async-context-frame';
+/** The store that names the running goroutine; null in resume-hook mode. */
+const als: AsyncLocalStorage<G> | null = EXACT ? new AsyncLocalStorage<G>() : null;
+
+/**
+ * Which mechanism identifies the running goroutine in this process: `async-context-frame` (exact
+ * across any await) or `resume-hook` (exact across strand operations, approximate after an await
+ * of a foreign promise). See the runtime's module documentation.
+ */
+export function attribution(): Attribution {
+  return ATTRIBUTION;
+}
 
 /** Goroutine states, as Go names them. */
 export const GState = {
@@ -138,6 +198,8 @@ let current: G = mainG;
 let starting = 0;
 /** Number of parked waiters not yet readied (all goroutines, main included). */
 let blocked = 0;
+/** Number of those attributed to the main goroutine / code outside goroutines. */
+let mainBlocked = 0;
 
 let debug = process.env.STRAND_DEBUG === '1';
 
@@ -151,12 +213,15 @@ export function setDebug(on: boolean): void {
 
 /** The goroutine running now (the main pseudo-goroutine outside any goroutine). */
 export function currentG(): G {
-  return current;
+  return EXACT ? (als!.getStore() ?? mainG) : current;
 }
 
-/** The number of live goroutines started by {@link go} (the main module is not counted). */
+/**
+ * The number of live goroutines (Go's `runtime.NumGoroutine`): those started by {@link go}, plus
+ * the main goroutine while {@link main} runs. Code outside goroutines is not counted.
+ */
 export function numGoroutine(): number {
-  return liveCount;
+  return mainRunning ? liveCount + 1 : liveCount;
 }
 
 function link(g: G): void {
@@ -201,6 +266,29 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   const g = new G(nextId++, fn, debug ? new Error('created by') : null);
   link(g);
   startDeadlockDetector();
+  const result = start(g, fn, args);
+  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+    // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
+    // function is the smallest way to carry `g` (see the memory notes in the benchmark).
+    (result as PromiseLike<unknown>).then(onExit.bind(g), onPanic.bind(g));
+  } else {
+    exitG(g);
+  }
+  return g.id;
+}
+
+/**
+ * Runs a goroutine's synchronous start as `g` and returns what `fn` returned; a synchronous throw
+ * is a panic.
+ */
+function start<A extends unknown[]>(g: G, fn: (...args: A) => unknown, args: A): unknown {
+  if (EXACT) {
+    try {
+      return als!.run(g, fn, ...args);
+    } catch (err) {
+      panic(g, err);
+    }
+  }
   const prev = current;
   current = g;
   starting++;
@@ -214,14 +302,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   }
   starting--;
   current = prev;
-  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-    // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
-    // function is the smallest way to carry `g` (see the memory notes in the benchmark).
-    (result as PromiseLike<unknown>).then(onExit.bind(g), onPanic.bind(g));
-  } else {
-    exitG(g);
-  }
-  return g.id;
+  return result;
 }
 
 function onExit(this: G): void {
@@ -236,7 +317,75 @@ function exitG(g: G): void {
   g.state = GState.Dead;
   unlink(g);
   // Code that runs next, until a resume hook says otherwise, is outside any goroutine.
-  if (current === g) current = mainG;
+  if (!EXACT && current === g) current = mainG;
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+/** Whether {@link main} was called, and whether its function is still running. */
+let mainDeclared = false;
+let mainRunning = false;
+
+/**
+ * Runs `fn` as the program's main goroutine (Go's `func main`), goroutine 1 in the dump:
+ *
+ * - when it returns, the process exits at once with status `process.exitCode ?? 0`, whatever other
+ *   goroutines are doing (blocked, sleeping, ticking, accepting) — as Go does;
+ * - when it throws, that is a panic: `panic: <message>`, the stack, exit status 2;
+ * - when the event loop runs dry while it has not returned (it and every other goroutine are
+ *   blocked, with no timer, I/O or awaited signal left to change that), the process prints
+ *   `fatal error: all goroutines are asleep - deadlock!` and the dump, and exits with status 2.
+ *
+ * Without `main`, Node's rule holds (the process ends when nothing is left to do) and goroutines
+ * left parked are a leak, not a deadlock. Call it once, from the program's entry module.
+ *
+ * @throws StrandError `STRAND_ERR_INVALID_ARG` if called a second time.
+ *
+ * @example
+ * ```ts
+ * main(async () => {
+ *   const c = chan<string>();
+ *   go(async () => { await c.recv(); }); // blocked forever: does not keep the process alive
+ *   console.log('main done'); // the process exits 0 right after
+ * });
+ * ```
+ */
+export function main(fn: () => unknown): void {
+  if (mainDeclared) throw new StrandError(codes.INVALID_ARG, 'runtime: main called twice');
+  mainDeclared = true;
+  mainRunning = true;
+  startDeadlockDetector();
+  mainG.state = GState.Running;
+  const result = start(mainG, fn, []);
+  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+    (result as PromiseLike<unknown>).then(onMainReturn, onMainPanic);
+  } else {
+    onMainReturn();
+  }
+}
+
+function onMainReturn(): void {
+  mainRunning = false;
+  mainG.state = GState.Dead;
+  if (debug) reportLeaks();
+  process.exit();
+}
+
+function onMainPanic(err: unknown): void {
+  panic(mainG, err);
+}
+
+/** @internal Whether a main goroutine was declared and still runs (the dump always shows it). */
+export function _mainRunning(): boolean {
+  return mainRunning;
+}
+
+/**
+ * @internal A panic outside any goroutine's own code (a signal delivered to a closed channel):
+ * printed and fatal as a panic of the goroutine running now.
+ */
+export function _panic(err: unknown): never {
+  panic(currentG(), err);
 }
 
 /** Replaceable for tests of the panic path; writes synchronously so nothing is lost on exit. */
@@ -362,8 +511,11 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   const p = new Promise<T>(capture);
   w.resolve = pendingResolve;
   // A goroutine that is itself parked cannot be the one running: the caller is code outside
-  // any goroutine (a timer or I/O callback) that ran after it.
-  const g = current.state === GState.Waiting ? mainG : current;
+  // any goroutine (a timer or I/O callback) that ran after it — or, with exact attribution, a
+  // callback that goroutine registered, which inherits its context.
+  let g = EXACT ? (als!.getStore() ?? mainG) : current;
+  if (g.state === GState.Waiting) g = mainG;
+  if (g === mainG) mainBlocked++;
   w.g = g;
   g.state = GState.Waiting;
   g.waitReason = reason;
@@ -400,6 +552,10 @@ export function immediate<T>(v: T): T | Promise<T> {
   if ((++ops & BUDGET_MASK) === 0) checkBudget();
   // Only goroutines are preempted: code outside them (module top level, callbacks) may use the
   // plain value synchronously, and a synchronous loop cannot be preempted anyway.
+  if (EXACT) {
+    if (yielding && als!.getStore() !== undefined) return preempt(v);
+    return v;
+  }
   if (yielding && current !== mainG) return preempt(v);
   // `starting`: inside go()'s synchronous start, go() itself restores `current` to the caller's
   // before the goroutine's continuation runs, so the hook is needed even with nothing pending.
@@ -418,6 +574,7 @@ export function immediate<T>(v: T): T | Promise<T> {
  */
 export function awaitable<T>(x: T | Promise<T>): T | Promise<T> {
   if (!(x instanceof Promise)) return immediate(x);
+  if (EXACT) return x; // the continuation carries its goroutine by itself
   const g = current;
   if (g === mainG) return x;
   return x.then((v) => resumeAs(g, v));
@@ -472,13 +629,14 @@ class Failure {
     this.err = err;
   }
   then(_resolve: unknown, reject: (e: unknown) => void): void {
-    queueHook(this.g);
+    if (!EXACT) queueHook(this.g);
     reject(this.err);
   }
 }
 
 function settle(g: G, fn: (v: any) => void, v: unknown): void {
   blocked--;
+  if (g === mainG) mainBlocked--;
   if (g.state === GState.Waiting) g.state = GState.Runnable;
   if (yielding) {
     runq.push(g, fn, v);
@@ -490,7 +648,7 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
 
 /** Settles a parked promise, preceded by its resume hook (a Failure queues its own). */
 function resume(g: G, fn: (v: any) => void, v: unknown): void {
-  if (!(v instanceof Failure)) queueHook(g);
+  if (!EXACT && !(v instanceof Failure)) queueHook(g);
   fn(v);
 }
 
@@ -547,28 +705,90 @@ export function gosched(): Promise<void> {
   return p;
 }
 
-// ---- deadlock detection --------------------------------------------------------------------
+// ---- the process boundary: deadlock, leaks, exit guards ----------------------------------
 
 let detectorInstalled = false;
 let deadlockHook: (() => string) | null = null;
+const exitGuards: (() => boolean)[] = [];
 
 /** @internal The dump module registers how to format the goroutine dump for the fatal error. */
 export function _setDumpFormatter(f: () => string): void {
   deadlockHook = f;
 }
 
+/**
+ * @internal Registers a guard asked when the event loop runs dry: returning true means "a
+ * goroutine waits for something the loop cannot see (a signal), and the guard has arranged to keep
+ * the process alive" — no deadlock is reported then. The signal package uses it.
+ */
+export function _addExitGuard(f: () => boolean): void {
+  exitGuards.push(f);
+  startDeadlockDetector();
+}
+
 function startDeadlockDetector(): void {
   if (detectorInstalled) return;
   detectorInstalled = true;
   process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExitEvent);
+}
+
+function guarded(): boolean {
+  let kept = false;
+  for (const f of exitGuards) if (f()) kept = true;
+  return kept;
 }
 
 function onBeforeExit(): void {
   // Nothing is left to run: no timer, no I/O, no pending setImmediate. Parked waiters can never
-  // be readied now.
-  if (blocked > 0) {
-    const dump = deadlockHook !== null ? deadlockHook() : '';
-    die(`fatal error: all goroutines are asleep - deadlock!\n\n${dump}exit status 2\n`, 2);
+  // be readied now, unless a guard knows better (a goroutine waiting for a signal).
+  if (guarded()) return;
+  if (mainDeclared) {
+    if (mainRunning) deadlock();
+    return;
+  }
+  // No main: only code outside goroutines blocked on a strand operation is a deadlock. With
+  // exact attribution the count is exact; with the resume hook it must be confirmed by Node's
+  // knowledge that the entry module's top-level await is unsettled: here on Node 20 (its
+  // run_main keeps an 'exit' listener named handleProcessExit until the entry settles), in
+  // onExitEvent on 22+ (exit code 13).
+  if (mainBlocked > 0 && (EXACT || process.listeners('exit').some(isEntryPending))) deadlock();
+}
+
+function isEntryPending(f: Function): boolean {
+  return f.name === 'handleProcessExit';
+}
+
+/** Node's exit code for an entry module whose top-level await never settled. */
+const UNSETTLED_TLA = 13;
+
+function onExitEvent(code: number): void {
+  if (!mainDeclared && !EXACT && mainBlocked > 0 && (code === UNSETTLED_TLA || process.exitCode === UNSETTLED_TLA)) {
+    // Resume-hook attribution: a park counted as main's may be a goroutine's, but Node found the
+    // entry module's top-level await unsettled, so top-level code really is stuck.
+    deadlock();
+  }
+  if (debug && !mainDeclared) reportLeaks();
+}
+
+function deadlock(): never {
+  const dump = deadlockHook !== null ? deadlockHook() : '';
+  die(`fatal error: all goroutines are asleep - deadlock!\n\n${dump}exit status 2\n`, 2);
+}
+
+let leaksReported = false;
+
+/** Debug mode: names the goroutines still parked when the process ends (a leak, not an error). */
+function reportLeaks(): void {
+  if (leaksReported) return;
+  leaksReported = true;
+  const n = blocked - mainBlocked;
+  if (n <= 0) return;
+  const dump = deadlockHook !== null ? deadlockHook() : '';
+  try {
+    writeSync(2, `strand: ${n} goroutine${n === 1 ? '' : 's'} still parked at exit (leaked):\n\n${dump}`);
+  } catch {
+    // stderr closed
   }
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { go, gosched, numGoroutine, setDebug, park, ready, readyError, immediate, awaitable, Waiter, GState, type G } from './goroutine.js';
+export { go, main, attribution, type Attribution, gosched, numGoroutine, setDebug, park, ready, readyError, immediate, awaitable, Waiter, GState, type G } from './goroutine.js';
 export {
   Chan,
   chan,
@@ -22,7 +22,12 @@ export {
   type SendChan,
 } from './chan.js';
 export { select, trySelect, recvCase, sendCase, type RecvCase, type SendCase, type Case } from './select.js';
-export { goroutines, formatDump, printDump, handleSigquit, type GoroutineInfo } from './dump.js';
+export { goroutines, formatDump, printDump, handleSigquit, attributionNote, type GoroutineInfo } from './dump.js';
+/**
+ * Go's os/signal: `signal.notify(ch, 'SIGINT', 'SIGTERM')`, `signal.stop(ch)`, `signal.reset()`,
+ * `signal.notifyContext(ctx, ...signals)`.
+ */
+export * as signal from './signal.js';
 export { StrandError, codes } from './errors.js';
 export { Millisecond, Second, Minute, Hour, sleep, after, tick, newTimer, newTicker, afterFunc, Timer, Ticker, FuncTimer } from './time.js';
 export { Mutex, type Locker } from './sync/mutex.js';
