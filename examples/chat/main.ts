@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { chan, go, main, signal } from '../../src/index.js';
 import { ChatServer } from './server.js';
 
 const HELP = `strand chat: a TCP + browser chat server
@@ -33,7 +34,8 @@ Logs are pretty on a terminal and JSON lines otherwise; LOG_LEVEL sets the level
 SIGINT or SIGTERM shuts down gracefully: clients are told, connections closed, exit status 0.
 `;
 
-function main(): void {
+/** Parses the command line and runs the server until a signal has drained it. */
+async function chat(): Promise<void> {
   let args;
   try {
     args = parseArgs({
@@ -56,10 +58,12 @@ function main(): void {
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
   const log = logger();
-  run(tcp, http, log).catch((err) => {
+  try {
+    await run(tcp, http, log);
+  } catch (err) {
     log.fatal({ err }, 'chat: cannot start');
     process.exitCode = 1;
-  });
+  }
 }
 
 /** `undefined` → the default on `host`; "off" → null; otherwise the address as given. */
@@ -84,23 +88,25 @@ async function run(tcp: string | null, http: string | null, log: Logger): Promis
   }
   if (srv.httpURL !== null) log.info(`open ${srv.httpURL} in a browser`);
 
-  let signals = 0;
-  const stop = (signal: string): void => {
-    if (++signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    log.info({ signal }, 'signal received');
-    srv.shutdown().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Go's graceful shutdown: signals arrive on a channel. The first one drains the server (main
+  // returns when it is done, and the process exits with its status); a second one while draining
+  // exits at once.
+  const sigs = chan<NodeJS.Signals>(1);
+  signal.notify(sigs, 'SIGINT', 'SIGTERM');
+  const first = await sigs.recv();
+  log.info({ signal: first }, 'signal received');
+  go(async function secondSignal() {
+    const again = await sigs.recv();
+    log.warn({ signal: again }, 'second signal: exiting now');
+    process.exit(1);
+  });
+  try {
+    await srv.shutdown();
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    process.exitCode = 1;
+  }
 }
 
-main();
+// The main goroutine: when chat() returns the process exits (Go's func main).
+main(chat);

@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { chan, go } from '../../src/index.js';
-import { copy, errorIs, listen, ErrClosed, type Conn } from '../../src/net/index.js';
+import { chan, go, main, signal } from '../../src/index.js';
+import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from '../../src/net/index.js';
 
 const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' } } });
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -39,24 +39,31 @@ async function serve(conn: Conn): Promise<void> {
   if (stopping && conns.size === 0 && !drained.closed) drained.close();
 }
 
-const ln = await listen('tcp', values.addr!);
-log.info({ addr: String(ln.addr) }, 'echo: listening');
-
-function stop(signal: string): void {
-  if (stopping) return;
+function stop(ln: Listener, sig: string): void {
   stopping = true;
-  log.info({ signal, open: conns.size }, 'echo: stopping');
-  ln.close(); // the accept loop below ends
+  log.info({ signal: sig, open: conns.size }, 'echo: stopping');
+  ln.close(); // the accept loop in main ends
   for (const c of conns) c.close(); // each serve() goroutine returns
   if (conns.size === 0) drained.close();
 }
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
 
-// The accept loop: `for await` ends when the listener is closed.
-for await (const conn of ln) {
-  conns.add(conn);
-  go(serve, conn);
-}
-await drained.recv();
-log.info('echo: stopped');
+// The main goroutine (Go's func main): when it returns, the process exits.
+main(async () => {
+  const ln = await listen('tcp', values.addr!);
+  log.info({ addr: String(ln.addr) }, 'echo: listening');
+
+  // Go's graceful shutdown: the first SIGINT or SIGTERM arrives on a channel.
+  const sigs = chan<NodeJS.Signals>(1);
+  signal.notify(sigs, 'SIGINT', 'SIGTERM');
+  go(async function stopOnSignal() {
+    stop(ln, (await sigs.recv())!);
+  });
+
+  // The accept loop: `for await` ends when the listener is closed.
+  for await (const conn of ln) {
+    conns.add(conn);
+    go(serve, conn);
+  }
+  await drained.recv();
+  log.info('echo: stopped');
+});

@@ -7,8 +7,7 @@
  * run this file. Where Go's own output varies from run to run (a timestamp, an elapsed time, the
  * interleaving of two goroutines) the test compares what does not vary, and says so.
  *
- * Every program ends the Go way — main returns (or panics) — through `main` from
- * test/fixtures/classics/_main.ts, a stand-in until the runtime has its own.
+ * Every program ends the Go way — main returns (or panics) — through strand's `main`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
