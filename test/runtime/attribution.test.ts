@@ -3,8 +3,11 @@
  * operations never park (goroutine.ts: "Knowing which goroutine is running", immediate(),
  * awaitable()).
  */
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { CLOSED, chan, go, goroutines, recvCase, select, type GoroutineInfo } from '../../src/index.js';
+import { CLOSED, attribution, attributionNote, chan, formatDump, go, goroutines, recvCase, select, type GoroutineInfo } from '../../src/index.js';
 import { bufio, dial, listen } from '../../src/net/index.js';
 
 const opts = { timeout: 15_000 };
@@ -113,4 +116,39 @@ t.test('goroutines that await operations which never block do not starve a timer
   const late = performance.now() - t0;
   stop = true;
   t.ok(late < 1000, `a 5 ms timer fired after ${late.toFixed(1)} ms while three goroutines looped`);
+});
+
+t.test('after awaiting fs.promises.readFile and fetch, the dump names each goroutine parked on its own channel receive (exact lines) or says it is approximate', opts, async (t) => {
+  const server = createServer((_req, res) => res.end('hello'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const self = fileURLToPath(import.meta.url);
+  const ch = chan<number>();
+  const arrived = chan<string>(6);
+  for (let i = 0; i < 3; i++) {
+    go(async function fsReader() {
+      await readFile(self); // a foreign promise, settled by libuv's thread pool
+      await arrived.send('fs');
+      await ch.recv();
+    });
+    go(async function fetcher() {
+      await (await fetch(`http://127.0.0.1:${port}/`)).text(); // undici: sockets, streams, promises
+      await arrived.send('fetch');
+      await ch.recv();
+    });
+  }
+  for (let i = 0; i < 6; i++) await arrived.recv();
+  await waiting({ fsReader: 'chan receive', fetcher: 'chan receive' });
+  const list = goroutines();
+  if (attribution() === 'async-context-frame') {
+    const named = list.filter((g) => g.fn === 'fsReader' || g.fn === 'fetcher');
+    t.equal(named.length, 6, 'six goroutines');
+    t.ok(named.every((g) => g.state === 'waiting' && g.waitReason === 'chan receive'), 'each parked on chan receive');
+    t.notOk(list.some((g) => g.id === 1), 'main is not shown waiting in their place');
+    t.equal(attributionNote(), '', 'no approximation note');
+  } else {
+    t.match(formatDump(), /^\(strand: goroutine attribution is approximate on Node v\d+/, 'the dump says it is approximate');
+  }
+  ch.close();
+  server.close();
 });
