@@ -5,6 +5,7 @@
  *
  *   node --expose-gc dist/load-tests/runtime/worker.js <impl> <case> <arg>
  *
+ * `<impl>` may end in `-hook` (strand with `STRAND_ATTRIBUTION=resume-hook`).
  * `<case>` is pingpong | buffered | select (arg = target duration in ms) or parked (arg = number
  * of goroutines).
  *
@@ -15,6 +16,12 @@ import { measureSpeed, type Impl } from './measure.js';
 
 /** Loads an implementation by name (lazily: a peer that fails to load affects only itself). */
 export async function loadImpl(name: string): Promise<Impl> {
+  // `-hook`: strand with the resume-hook attribution forced (the Node 20 mechanism), to compare
+  // with AsyncContextFrame on the same line. Read once, when strand is first imported.
+  if (name.endsWith('-hook')) {
+    process.env.STRAND_ATTRIBUTION = 'resume-hook';
+    name = name.slice(0, -'-hook'.length);
+  }
   switch (name) {
     case 'strand':
       return (await import('./impl-strand.js')).strand;
