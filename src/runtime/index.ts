@@ -48,6 +48,7 @@ export {
   Canceled,
   DeadlineExceeded,
   type Context,
+  type DisposableContext,
   type CancelFunc,
   type CancelCauseFunc,
 } from './context.js';
