@@ -223,6 +223,20 @@ export class Server {
     this._http.close();
   }
 
+  /**
+   * Closes the server when an `await using` scope ends, as {@link close} does (Go's
+   * `defer srv.Close()`): immediate, not graceful — for a graceful stop, `await srv.shutdown(ctx)`
+   * before the scope ends (disposing a shut-down server does nothing more). Resolves at once.
+   *
+   * @example
+   * ```ts
+   * await using srv = serve(await listen('tcp', '127.0.0.1:0'), handler);
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
   /** @internal */
   _beginShutdown(): void {
     if (this._inShutdown) return;

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { WOULD_BLOCK, CLOSED, type Chan } from '../runtime/chan.js';
+import { WOULD_BLOCK, CLOSED, type Chan, type RecvChan } from '../runtime/chan.js';
 import { recvCase, select, type Case } from '../runtime/select.js';
 import { newTicker, type Ticker } from '../runtime/time.js';
 import type { Context } from './_context.js';
@@ -75,7 +75,7 @@ export function _framer<T>(opts: SSEOptions<T>): (v: T) => string {
  * });
  * ```
  */
-export async function serveSSE<T>(w: ResponseWriter, r: Request, ch: Chan<T>, opts: SSEOptions<T> = {}): Promise<void> {
+export async function serveSSE<T>(w: ResponseWriter, r: Request, ch: RecvChan<T>, opts: SSEOptions<T> = {}): Promise<void> {
   const h = w.header();
   h.set('Content-Type', 'text/event-stream; charset=utf-8');
   h.set('Cache-Control', 'no-cache');
@@ -91,10 +91,10 @@ export async function serveSSE<T>(w: ResponseWriter, r: Request, ch: Chan<T>, op
 export async function _streamSSE<T>(
   w: ResponseWriter,
   ctx: Context,
-  ch: Chan<T>,
+  ch: RecvChan<T>,
   frame: (v: T) => string,
   opts: { heartbeat?: number; retry?: number },
-  stop: Chan<unknown> | null,
+  stop: RecvChan<unknown> | null,
 ): Promise<void> {
   if (opts.retry !== undefined) await w.write(`retry: ${opts.retry}\n\n`);
   w.flush();
@@ -107,7 +107,8 @@ export async function _streamSSE<T>(
   }
   try {
     for (;;) {
-      if (ctx.err() !== null || (stop !== null && stop.closed)) return;
+      // `closed` is not part of the receive-only view, but every RecvChan is a Chan (branded type).
+      if (ctx.err() !== null || (stop !== null && (stop as Chan<unknown>).closed)) return;
       let v: T | typeof CLOSED | typeof WOULD_BLOCK = ch.tryRecv();
       if (v === WOULD_BLOCK) {
         const i = await select(cases);
@@ -139,6 +140,6 @@ export async function _streamSSE<T>(
  * mux.handle('GET /clock', sse((r) => clock(r.context()), { event: 'time' }));
  * ```
  */
-export function sse<T>(source: (r: Request) => Chan<T>, opts: SSEOptions<T> = {}): HandlerFunc {
+export function sse<T>(source: (r: Request) => RecvChan<T>, opts: SSEOptions<T> = {}): HandlerFunc {
   return (w, r) => serveSSE(w, r, source(r), opts);
 }

@@ -37,7 +37,7 @@ export function deadlineMs(t: Deadline): number {
  * await conn.write(Buffer.from('hello\n'));
  * const buf = Buffer.alloc(64);
  * const n = await conn.read(buf); // null at end of stream
- * conn.close();
+ * conn.close(); // or declare it with `await using` to close it at the end of the scope
  * ```
  */
 export class Conn implements Reader, Writer, PollOwner {
@@ -148,6 +148,22 @@ export class Conn implements Reader, Writer, PollOwner {
   close(): void {
     if (!this._fd.closed) this._beforeGone();
     this._fd.close();
+  }
+
+  /**
+   * Closes the connection when an `await using` scope ends, as {@link close} does (Go's
+   * `defer conn.Close()`): the peer reads end of stream after the data already written.
+   * Resolves at once; it does not wait for that data to be delivered.
+   *
+   * @example
+   * ```ts
+   * await using conn = await dial('tcp', '127.0.0.1:7007');
+   * await conn.write(Buffer.from('hello\n'));
+   * // closed here, however the scope is left
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
   }
 
   /** @internal Keeps the addresses while the handle exists, for later error messages. */

@@ -95,6 +95,21 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
   }
 
   /**
+   * Stops listening when an `await using` scope ends, as {@link close} does (Go's
+   * `defer ln.Close()`): later dials are refused, parked and later accepts fail with
+   * `ErrClosed`, accepted connections stay open. Resolves at once.
+   *
+   * @example
+   * ```ts
+   * await using ln = await listen('tcp', '127.0.0.1:0');
+   * const conn = await ln.accept();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /**
    * Sets the accept deadline: once it passes, parked and later accepts fail with
    * `ErrDeadlineExceeded` until it is moved. 0/undefined clears it.
    */

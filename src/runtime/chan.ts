@@ -45,10 +45,26 @@ export { CLOSED, WOULD_BLOCK, type Closed, type WouldBlock } from './sudog.js';
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * Type-only brands of {@link RecvChan} and {@link SendChan}. They are `declare`d, so nothing
+ * exists at runtime (no symbol, no field, no cost); only {@link Chan} carries them in its type,
+ * which makes the directional types nominal: the free functions and select cases that accept
+ * them use the channel's internals, so a look-alike object with a `recv()` must not type-check.
+ * Their function types set the variance: receiving is covariant in `T`, sending contravariant,
+ * so a `Chan<T>` (which has both) is invariant, as Go's channels are.
+ */
+declare const recvBrand: unique symbol;
+/** See {@link recvBrand}. */
+declare const sendBrand: unique symbol;
+
+/**
  * A channel of values of type `T`. Create one with {@link chan}. A `null` channel is Go's nil
  * channel: pass it to {@link send}, {@link recv} or a select case and it is never ready.
  */
 export class Chan<T> implements AsyncIterable<T> {
+  /** Type-only (no runtime field): marks a channel that can be received from, see {@link RecvChan}. */
+  declare readonly [recvBrand]: () => T;
+  /** Type-only (no runtime field): marks a channel that can be sent on, see {@link SendChan}. */
+  declare readonly [sendBrand]: (v: T) => void;
   /** @internal Ring buffer, `null` when unbuffered. */
   _buf: (T | undefined)[] | null;
   /** @internal */ _head = 0;
@@ -302,48 +318,92 @@ export function chan<T>(capacity = 0): Chan<T> {
   return new Chan<T>(capacity);
 }
 
-/** A receive-only or send-only view is just the channel in TypeScript; these aliases document intent. */
-export type RecvChan<T> = Pick<Chan<T>, 'recv' | 'recvOk' | 'recvOrClosed' | 'tryRecv' | 'len' | 'cap' | typeof Symbol.asyncIterator>;
-/** See {@link RecvChan}. */
-export type SendChan<T> = Pick<Chan<T>, 'send' | 'trySend' | 'close' | 'len' | 'cap'>;
+/**
+ * A receive-only channel (Go's `<-chan T`): what a function that only receives should accept
+ * or return. A {@link Chan} is assignable to it; it cannot be sent on or closed (Go forbids
+ * `close` on a receive-only channel), and it is not assignable to {@link SendChan}. Only a real
+ * channel made by {@link chan} has this type (it is branded), so the receive helpers and
+ * {@link recvCase} accept it, and `null` (the nil channel) wherever they accept `null`. It is
+ * covariant: a `RecvChan<"a">` is a `RecvChan<string>`. A type, not a wrapper: passing a Chan
+ * as a RecvChan costs nothing at runtime, and a cast back to `Chan` gets around it, as an
+ * `unsafe` conversion would in Go.
+ *
+ * @example
+ * ```ts
+ * // Rob Pike's fan-in: func fanIn(in1, in2 <-chan string) <-chan string
+ * function fanIn(in1: RecvChan<string>, in2: RecvChan<string>): RecvChan<string> {
+ *   const out = chan<string>();
+ *   go(async () => {
+ *     const a = recvCase(in1), b = recvCase(in2);
+ *     for (;;) await out.send((await select([a, b])) === 0 ? a.value! : b.value!);
+ *   });
+ *   return out;
+ * }
+ * ```
+ */
+export interface RecvChan<T>
+  extends Pick<Chan<T>, typeof recvBrand | 'recv' | 'recvOk' | 'recvOrClosed' | 'tryRecv' | 'len' | 'cap' | typeof Symbol.asyncIterator> {}
+
+/**
+ * A send-only channel (Go's `chan<- T`): what a function that only sends should accept. A
+ * {@link Chan} is assignable to it; it cannot be received from, and it is not assignable to
+ * {@link RecvChan}. It can be closed, as Go allows on a `chan<-`: the sender is the side that
+ * closes. Branded like {@link RecvChan}; contravariant: a `SendChan<string>` is a
+ * `SendChan<"a">`.
+ *
+ * @example
+ * ```ts
+ * async function produce(out: SendChan<number>, n: number): Promise<void> {
+ *   for (let i = 0; i < n; i++) await out.send(i);
+ *   close(out);
+ * }
+ * ```
+ */
+export interface SendChan<T> extends Pick<Chan<T>, typeof sendBrand | 'send' | 'trySend' | 'close' | 'len' | 'cap'> {}
 
 /**
  * Sends on `ch`, which may be nil (`null`): a send on a nil channel blocks forever, as in Go.
+ * Accepts a {@link Chan} or a send-only {@link SendChan}.
  */
-export function send<T>(ch: Chan<T> | null, v: T): Promise<void> | undefined {
+export function send<T>(ch: SendChan<T> | null, v: T): Promise<void> | undefined {
   if (ch === null) return park<void>(new Waiter(), 'chan send (nil chan)');
   return ch.send(v);
 }
 
-/** Receives from `ch`, which may be nil (`null`): blocks forever on a nil channel, as in Go. */
-export function recv<T>(ch: Chan<T> | null): MaybePromise<T | undefined> {
+/**
+ * Receives from `ch`, which may be nil (`null`): blocks forever on a nil channel, as in Go.
+ * Accepts a {@link Chan} or a receive-only {@link RecvChan}.
+ */
+export function recv<T>(ch: RecvChan<T> | null): MaybePromise<T | undefined> {
   if (ch === null) return park<T | undefined>(new Waiter(), 'chan receive (nil chan)');
   return ch.recv();
 }
 
-/** Comma-ok receive from `ch`, which may be nil (`null`). */
-export function recvOk<T>(ch: Chan<T> | null): MaybePromise<[T | undefined, boolean]> {
+/** Comma-ok receive from `ch` (a {@link Chan} or a {@link RecvChan}), which may be nil (`null`). */
+export function recvOk<T>(ch: RecvChan<T> | null): MaybePromise<[T | undefined, boolean]> {
   if (ch === null) return park<[T | undefined, boolean]>(new Waiter(), 'chan receive (nil chan)');
   return ch.recvOk();
 }
 
 /**
- * Closes `ch` (Go's `close(ch)`).
+ * Closes `ch` (Go's `close(ch)`). Accepts a {@link Chan} or a send-only {@link SendChan}, not a
+ * {@link RecvChan}: as in Go, only the sending side may close.
  *
  * @throws StrandError `chan: close of nil channel` for `null`, `chan: close of closed channel`
  * if already closed.
  */
-export function close<T>(ch: Chan<T> | null): void {
+export function close<T>(ch: SendChan<T> | null): void {
   if (ch === null) throw errCloseNil();
   ch.close();
 }
 
-/** Go's `len(ch)`: buffered values; 0 for a nil channel. */
-export function len<T>(ch: Chan<T> | null): number {
-  return ch === null ? 0 : ch._count;
+/** Go's `len(ch)`: buffered values; 0 for a nil channel. Any direction. */
+export function len<T>(ch: RecvChan<T> | SendChan<T> | null): number {
+  // Every RecvChan/SendChan is a Chan (the brands cannot be had otherwise).
+  return ch === null ? 0 : (ch as Chan<T>)._count;
 }
 
-/** Go's `cap(ch)`: buffer capacity; 0 for a nil channel. */
-export function cap<T>(ch: Chan<T> | null): number {
-  return ch === null ? 0 : ch._cap;
+/** Go's `cap(ch)`: buffer capacity; 0 for a nil channel. Any direction. */
+export function cap<T>(ch: RecvChan<T> | SendChan<T> | null): number {
+  return ch === null ? 0 : (ch as Chan<T>)._cap;
 }

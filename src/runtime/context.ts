@@ -57,6 +57,25 @@ export interface Context {
   readonly signal: AbortSignal;
 }
 
+/**
+ * A context its creator can cancel by disposing it: what {@link withCancel}, {@link withTimeout},
+ * {@link withDeadline}, their Cause variants and {@link fromSignal} return. `using` it is Go's
+ * `defer cancel()`: when the scope ends, the context is cancelled (err {@link Canceled}, no
+ * cause), exactly as by its cancel function; if it was already done, nothing changes.
+ *
+ * @example
+ * ```ts
+ * async function fetchUser(parent: Context, id: string): Promise<User> {
+ *   using ctx = withTimeout(parent, 2 * Second)[0]; // cancelled when the function returns
+ *   return await lookup(ctx, id);
+ * }
+ * ```
+ */
+export interface DisposableContext extends Context {
+  /** Cancels the context, as its cancel function does (Go's `defer cancel()`); later calls do nothing. */
+  [Symbol.dispose](): void;
+}
+
 /** A cancel function: cancels the context and its children; later calls do nothing. */
 export type CancelFunc = () => void;
 /** A cancel function that records a cause (returned by {@link withCancelCause}). */
@@ -245,6 +264,11 @@ class CancelCtx extends BaseCtx implements Canceler {
 
   _stopTimer(): void {}
 
+  /** Cancels with {@link Canceled}, as the cancel function of withCancel does (see {@link DisposableContext}). */
+  [Symbol.dispose](): void {
+    this._cancel(true, Canceled, null);
+  }
+
   override toString(): string {
     return `${String(this._parent)}.${this._kind}`;
   }
@@ -289,7 +313,7 @@ function checkParent(parent: Context): void {
  * resources (it is removed from its parent).
  *
  * @param parent - the parent context.
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @throws StrandError `context: cannot create context from nil parent` (code
  * `STRAND_ERR_INVALID_ARG`).
  * @example
@@ -300,7 +324,7 @@ function checkParent(parent: Context): void {
  * cancel(); // worker sees ctx.done() closed and ctx.err() === Canceled
  * ```
  */
-export function withCancel(parent: Context): [Context, CancelFunc] {
+export function withCancel(parent: Context): [DisposableContext, CancelFunc] {
   checkParent(parent);
   const c = new CancelCtx(parent, 'WithCancel');
   propagateCancel(parent, c);
@@ -313,7 +337,7 @@ export function withCancel(parent: Context): [Context, CancelFunc] {
  * `cause(ctx)` is {@link Canceled}.
  *
  * @param parent - the parent context.
- * @returns `[ctx, cancel(cause?)]`.
+ * @returns `[ctx, cancel(cause?)]`; `ctx` is a {@link DisposableContext} (disposing it cancels it, with no cause).
  * @example
  * ```ts
  * const [ctx, cancel] = withCancelCause(background());
@@ -321,7 +345,7 @@ export function withCancel(parent: Context): [Context, CancelFunc] {
  * cause(ctx); // Error: client went away
  * ```
  */
-export function withCancelCause(parent: Context): [Context, CancelCauseFunc] {
+export function withCancelCause(parent: Context): [DisposableContext, CancelCauseFunc] {
   checkParent(parent);
   const c = new CancelCtx(parent, 'WithCancelCause');
   propagateCancel(parent, c);
@@ -383,14 +407,14 @@ function fireDeadline(c: TimerCtx): void {
  *
  * @param parent - the parent context.
  * @param deadline - a Date or ms since the epoch.
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @example
  * ```ts
  * const [ctx, cancel] = withDeadline(background(), Date.now() + 5 * Second);
  * try { await work(ctx); } finally { cancel(); }
  * ```
  */
-export function withDeadline(parent: Context, deadline: Date | number): [Context, CancelFunc] {
+export function withDeadline(parent: Context, deadline: Date | number): [DisposableContext, CancelFunc] {
   return withDeadlineCause(parent, deadline, null);
 }
 
@@ -402,13 +426,13 @@ export function withDeadline(parent: Context, deadline: Date | number): [Context
  * @param parent - the parent context.
  * @param deadline - a Date or ms since the epoch.
  * @param why - the cause recorded if the deadline passes (null: DeadlineExceeded).
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @example
  * ```ts
  * const [ctx, cancel] = withDeadlineCause(background(), Date.now() + 100, new Error('backend too slow'));
  * ```
  */
-export function withDeadlineCause(parent: Context, deadline: Date | number, why: Error | null): [Context, CancelFunc] {
+export function withDeadlineCause(parent: Context, deadline: Date | number, why: Error | null): [DisposableContext, CancelFunc] {
   checkParent(parent);
   const d = typeof deadline === 'number' ? deadline : deadline.getTime();
   const cur = parent.deadline();
@@ -432,7 +456,7 @@ export function withDeadlineCause(parent: Context, deadline: Date | number, why:
  *
  * @param parent - the parent context.
  * @param ms - the timeout in milliseconds.
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @example
  * ```ts
  * const [ctx, cancel] = withTimeout(background(), 100 * Millisecond);
@@ -441,7 +465,7 @@ export function withDeadlineCause(parent: Context, deadline: Date | number, why:
  * cancel();
  * ```
  */
-export function withTimeout(parent: Context, ms: number): [Context, CancelFunc] {
+export function withTimeout(parent: Context, ms: number): [DisposableContext, CancelFunc] {
   return withDeadlineCause(parent, Date.now() + ms, null);
 }
 
@@ -452,13 +476,13 @@ export function withTimeout(parent: Context, ms: number): [Context, CancelFunc] 
  * @param parent - the parent context.
  * @param ms - the timeout in milliseconds.
  * @param why - the cause recorded if the timeout passes.
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @example
  * ```ts
  * const [ctx, cancel] = withTimeoutCause(r.context(), 2 * Second, new Error('upstream timeout'));
  * ```
  */
-export function withTimeoutCause(parent: Context, ms: number, why: Error | null): [Context, CancelFunc] {
+export function withTimeoutCause(parent: Context, ms: number, why: Error | null): [DisposableContext, CancelFunc] {
   return withDeadlineCause(parent, Date.now() + ms, why);
 }
 
@@ -578,7 +602,7 @@ export function withValue(parent: Context, key: unknown, value: unknown): Contex
  *
  * @param parent - the parent context.
  * @param signal - the signal to follow.
- * @returns `[ctx, cancel]`.
+ * @returns `[ctx, cancel]`; `ctx` is a {@link DisposableContext} (disposing it cancels it).
  * @example
  * ```ts
  * const ac = new AbortController();
@@ -588,7 +612,7 @@ export function withValue(parent: Context, key: unknown, value: unknown): Contex
  * cause(ctx);  // Error: shutting down
  * ```
  */
-export function fromSignal(parent: Context, signal: AbortSignal): [Context, CancelFunc] {
+export function fromSignal(parent: Context, signal: AbortSignal): [DisposableContext, CancelFunc] {
   checkParent(parent);
   const c = new CancelCtx(parent, 'FromSignal');
   propagateCancel(parent, c);

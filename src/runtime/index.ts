@@ -53,6 +53,7 @@ export {
   Canceled,
   DeadlineExceeded,
   type Context,
+  type DisposableContext,
   type CancelFunc,
   type CancelCauseFunc,
 } from './context.js';

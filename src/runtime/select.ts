@@ -16,7 +16,7 @@
 
 import { Waiter, immediate, park } from './goroutine.js';
 import { errSendOnClosed } from './errors.js';
-import { Chan } from './chan.js';
+import type { Chan, RecvChan, SendChan } from './chan.js';
 import { CLOSED, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
 
 /**
@@ -25,7 +25,7 @@ import { CLOSED, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend }
  */
 export interface RecvCase<T> extends Waiter {
   /** The channel; `null` (nil) is never ready. Do not change it while a select is parked. */
-  chan: Chan<T> | null;
+  chan: RecvChan<T> | null;
   /** The value received, once this case was chosen (`undefined` if closed). */
   value: T | undefined;
   /** False if this case was chosen because the channel is closed. */
@@ -35,7 +35,7 @@ export interface RecvCase<T> extends Waiter {
 /** A send case: sends `value` on `chan` when chosen. `value` may be reassigned between selects. */
 export interface SendCase<T> extends Waiter {
   /** The channel; `null` (nil) is never ready. */
-  chan: Chan<T> | null;
+  chan: SendChan<T> | null;
   /** The value to send. */
   value: T;
 }
@@ -43,15 +43,21 @@ export interface SendCase<T> extends Waiter {
 /** A select case. */
 export type Case = RecvCase<any> | SendCase<any>;
 
-/** A receive case on `ch` (Go's `case v, ok := <-ch:`). */
-export function recvCase<T>(ch: Chan<T> | null): RecvCase<T> {
+/**
+ * A receive case on `ch` (Go's `case v, ok := <-ch:`): a {@link Chan}, a receive-only
+ * {@link RecvChan}, or `null` (never ready).
+ */
+export function recvCase<T>(ch: RecvChan<T> | null): RecvCase<T> {
   const k = new Waiter() as RecvCase<T>;
   k.chan = ch;
   return k;
 }
 
-/** A send case of `v` on `ch` (Go's `case ch <- v:`). */
-export function sendCase<T>(ch: Chan<T> | null, v: T): SendCase<T> {
+/**
+ * A send case of `v` on `ch` (Go's `case ch <- v:`): a {@link Chan}, a send-only
+ * {@link SendChan}, or `null` (never ready).
+ */
+export function sendCase<T>(ch: SendChan<T> | null, v: T): SendCase<T> {
   const k = new Waiter() as SendCase<T>;
   k.isSend = true;
   k.chan = ch;
@@ -70,8 +76,11 @@ function rand(n: number): number {
   return (x >>> 0) % n;
 }
 
+// `k.chan as Chan<unknown>` below: a case's RecvChan/SendChan is always a Chan (the types are
+// branded, see chan.ts), so reaching its internals is a cast, with no runtime check.
+
 function isReady(k: Case): boolean {
-  const c = k.chan;
+  const c = k.chan as Chan<unknown> | null;
   if (c === null) return false;
   if (k.isSend) return c._closed || c._recvHead !== null || c._count < c._cap;
   return c._count > 0 || c._sendHead !== null || c._closed;
@@ -79,7 +88,7 @@ function isReady(k: Case): boolean {
 
 /** Runs a ready case now. */
 function run(k: Case): void {
-  const c = k.chan!;
+  const c = k.chan as Chan<unknown>;
   if (k.isSend) {
     if (c._closed) throw errSendOnClosed();
     const r = c._recvHead;
@@ -150,7 +159,7 @@ export function select(cases: readonly Case[]): number | Promise<number> {
   let queued = 0;
   for (let j = 0; j < cases.length; j++) {
     const k = cases[j];
-    const c = k.chan;
+    const c = k.chan as Chan<unknown> | null;
     if (c === null) continue;
     k.sel = sel;
     k.idx = j;

@@ -203,6 +203,14 @@ export class Timer {
     start(this._st, this.c, ms);
     return pending;
   }
+
+  /**
+   * Stops the timer when a `using` scope ends (`using t = newTimer(ms)`), as {@link Timer.stop}
+   * does: no value of this arming is received afterwards.
+   */
+  [Symbol.dispose](): void {
+    this.stop();
+  }
 }
 
 function start(st: _TimerState, c: Chan<Date>, ms: number): void {
@@ -289,6 +297,14 @@ export class Ticker {
     this.stop();
     this._st.period = ms;
     arm(this._st, ms);
+  }
+
+  /**
+   * Stops the ticker when a `using` scope ends (`using tk = newTicker(ms)`), as
+   * {@link Ticker.stop} does: no more ticks, an unreceived tick is discarded.
+   */
+  [Symbol.dispose](): void {
+    this.stop();
   }
 }
 
@@ -381,6 +397,14 @@ export class FuncTimer {
     const pending = this.stop();
     this._st.handle = setTimeout(fireFunc, clampDelay(ms), this._st);
     return pending;
+  }
+
+  /**
+   * Prevents the call when a `using` scope ends (`using t = afterFunc(ms, fn)`), as
+   * {@link FuncTimer.stop} does; a call already started is not waited for.
+   */
+  [Symbol.dispose](): void {
+    this.stop();
   }
 }
 

@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { chan, recvCase, select, goroutines } from '../../src/runtime/index.js';
 import { ErrClientGone, ServeMux, type Request, type ResponseWriter } from '../../src/http/index.js';
 import { cause } from '../../src/http/_context.js';
+import { connect } from 'node:net';
 import { startServer, rawConnect, readUntilClose } from './_helpers.js';
 
 t.test('handlers talk through channels: a long-poll GET waits until a POST sends', { timeout: 10_000 }, async (t) => {
@@ -323,4 +324,37 @@ t.test('ResponseWriter.write() after the handler returned throws STRAND_ERR_WRIT
   const w = (await late.recv())!;
   t.throws(() => w.write('too late'), { code: 'STRAND_ERR_WRITE_AFTER_END' });
   await srv.shutdown();
+});
+
+t.test('Server[Symbol.asyncDispose]: `await using` closes the server at scope exit: its connections close, new dials are refused', { timeout: 10_000 }, async (t) => {
+  const ts = await startServer((w) => {
+    w.write('hi');
+  });
+  let closed: Promise<string>;
+  {
+    await using _srv = ts.srv;
+    const sock = await rawConnect(ts.port);
+    closed = readUntilClose(sock);
+    let first = '';
+    const served = new Promise<void>((resolve) =>
+      sock.on('data', (d: Buffer) => {
+        first += d.toString('latin1');
+        if (first.endsWith('hi')) resolve();
+      }),
+    );
+    sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await served;
+    t.match(first, /^HTTP\/1\.1 200 OK\r\n/, 'served inside the scope; the connection stays open (keep-alive)');
+  }
+  await closed; // resolves only once the server closed the keep-alive connection
+  t.pass('the open keep-alive connection was closed at scope exit');
+  const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+    const s = connect(ts.port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(Object.assign(new Error('connected'), { code: 'CONNECTED' }));
+    });
+    s.once('error', resolve);
+  });
+  t.equal(err.code, 'ECONNREFUSED', 'the listener is closed');
 });

@@ -139,3 +139,27 @@ t.test('Conn.write() of 8 MiB to a reading peer arrives byte for byte', opts, as
   t.ok(got.equals(data), 'identical');
   p.close();
 });
+
+t.test('Conn[Symbol.asyncDispose]: `await using` closes the connection at scope exit, the peer reads EOF after the data', opts, async (t) => {
+  const p = await pair();
+  {
+    await using c = p.client;
+    await c.write(Buffer.from('last words'));
+  }
+  t.equal((await drain(p.server)).toString(), 'last words', 'the data, then EOF');
+  t.throws(() => p.client.read(Buffer.alloc(8)), { code: netCodes.CLOSED, op: 'read' }, 'the disposed conn is closed');
+  p.close();
+});
+
+t.test('Conn[Symbol.asyncDispose]: `await using` closes the connection when the scope throws', opts, async (t) => {
+  const p = await pair();
+  const boom = new Error('boom');
+  const thrown = await (async () => {
+    await using c = p.client;
+    await c.write(Buffer.from('partial'));
+    throw boom;
+  })().catch((e: unknown) => e);
+  t.equal(thrown, boom, 'the error propagates unchanged');
+  t.equal((await drain(p.server)).toString(), 'partial', 'the peer still reads EOF');
+  p.close();
+});

@@ -111,6 +111,20 @@ t.test('Listener.accept() on a closed listener fails with ErrClosed', opts, asyn
   t.match(err.message, /^net: accept tcp 127\.0\.0\.1:\d+: use of closed network connection$/);
 });
 
+t.test('Listener[Symbol.asyncDispose]: `await using` stops listening at scope exit: a parked accept fails closed, a later dial is refused', opts, async (t) => {
+  let addr = '';
+  let parked: Promise<unknown> = Promise.resolve();
+  {
+    await using ln = await listen('tcp', '127.0.0.1:0');
+    addr = String(ln.addr);
+    parked = ln.accept().catch((e: unknown) => e);
+  }
+  t.equal(((await parked) as OpError).cause, ErrClosed, 'the parked accept got ErrClosed');
+  const err = (await dial('tcp', addr).catch((e: unknown) => e)) as OpError;
+  t.type(err, OpError);
+  t.equal(err.errno, 'ECONNREFUSED', 'nobody listens any more');
+});
+
 t.test('Listener.close() wakes a parked accept and ends for-await', opts, async (t) => {
   const ln = await listen('tcp', '127.0.0.1:0');
   const parked = ln.accept().catch((e: unknown) => e);

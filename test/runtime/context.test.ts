@@ -23,6 +23,7 @@ import {
   withoutCancel,
   withValue,
   type Context,
+  type DisposableContext,
 } from '../../src/index.js';
 import { quiesce, runProgram } from './_spawn.js';
 
@@ -411,4 +412,55 @@ t.test('context: once nothing waits on it any more, a timeout context stops keep
   t.match(r.stdout, /child cancelled/);
   t.match(r.stdout, /select 1/);
   t.ok(r.ms < 10_000, `exited after ${r.ms.toFixed(0)} ms, long before the 30 s timeout`);
+});
+
+t.test('withCancel(): `using` the context cancels it at scope exit (Go\'s defer cancel())', opts, async (t) => {
+  let ctx: Context;
+  {
+    using scoped = withCancel(background())[0];
+    ctx = scoped;
+    t.equal(scoped.err(), null, 'not cancelled inside the scope');
+  }
+  t.equal(ctx.err(), Canceled);
+  t.equal(cause(ctx), Canceled, 'no cause: as the plain cancel function');
+  t.equal(trySelect([recvCase(ctx.done())]), 0, 'done() is closed');
+  t.equal(ctx.signal.aborted, true);
+});
+
+t.test('every cancelable context (withCancel, withTimeout, withDeadline, their Cause variants, fromSignal) is cancelled by `using`, its parent is not', opts, async (t) => {
+  const makers: [string, (p: Context) => DisposableContext][] = [
+    ['withCancel', (p) => withCancel(p)[0]],
+    ['withCancelCause', (p) => withCancelCause(p)[0]],
+    ['withTimeout', (p) => withTimeout(p, 60_000)[0]],
+    ['withTimeoutCause', (p) => withTimeoutCause(p, 60_000, new Error('slow'))[0]],
+    ['withDeadline', (p) => withDeadline(p, Date.now() + 60_000)[0]],
+    ['withDeadlineCause', (p) => withDeadlineCause(p, Date.now() + 60_000, new Error('slow'))[0]],
+    ['fromSignal', (p) => fromSignal(p, new AbortController().signal)[0]],
+  ];
+  for (const [name, make] of makers) {
+    const [parent, cancelParent] = withCancel(background());
+    let ctx: Context;
+    {
+      using scoped = make(parent);
+      ctx = scoped;
+    }
+    t.equal(ctx.err(), Canceled, `${name}: cancelled at scope exit`);
+    t.equal(cause(ctx), Canceled, `${name}: with no cause`);
+    t.equal(parent.err(), null, `${name}: the parent is untouched`);
+    cancelParent();
+    t.equal(cause(ctx), Canceled, `${name}: a later parent cancel changes nothing`);
+  }
+});
+
+t.test('DisposableContext: disposing a context that is already done keeps its error and cause', opts, async (t) => {
+  const why = new Error('too slow');
+  let ctx: Context;
+  {
+    using scoped = withTimeoutCause(background(), 1, why)[0];
+    ctx = scoped;
+    await ctx.done()!.recv();
+    t.equal(scoped.err(), DeadlineExceeded, 'timed out inside the scope');
+  }
+  t.equal(ctx.err(), DeadlineExceeded, 'still DeadlineExceeded after the scope');
+  t.equal(cause(ctx), why, 'still the deadline cause');
 });

@@ -18,6 +18,8 @@ import {
   sleep,
   tick,
   trySelect,
+  type Ticker,
+  type Timer,
 } from '../../src/index.js';
 import { quiesce, runProgram } from './_spawn.js';
 
@@ -379,4 +381,37 @@ t.test('a timer case abandoned by select stops keeping the process alive', child
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout.trim(), 'case 1');
   t.ok(r.ms < 10_000, `exited after ${r.ms.toFixed(0)} ms, long before the 30 s timer`);
+});
+
+t.test('Timer[Symbol.dispose]: `using` stops the timer at scope exit, nothing is delivered', opts, async (t) => {
+  let tm: Timer;
+  {
+    using scoped = newTimer(20);
+    tm = scoped;
+  }
+  await sleep(50); // past the duration: time itself is under test
+  t.equal(tm.c.tryRecv(), WOULD_BLOCK, 'no value after the scope ended');
+  t.equal(tm.stop(), false, 'already stopped by the disposal');
+});
+
+t.test('Ticker[Symbol.dispose]: `using` stops the ticker at scope exit, no more ticks', opts, async (t) => {
+  let tk: Ticker;
+  {
+    using scoped = newTicker(10);
+    tk = scoped;
+    t.ok((await scoped.c.recv()) instanceof Date, 'ticks inside the scope');
+  }
+  await sleep(50);
+  t.equal(tk.c.tryRecv(), WOULD_BLOCK, 'no tick after the scope ended');
+});
+
+t.test('FuncTimer[Symbol.dispose]: `using` an afterFunc timer prevents the call at scope exit', opts, async (t) => {
+  let called = false;
+  {
+    using _timer = afterFunc(20, () => {
+      called = true;
+    });
+  }
+  await sleep(50);
+  t.equal(called, false, 'the function never ran');
 });

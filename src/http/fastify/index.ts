@@ -45,7 +45,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { go } from '../../runtime/goroutine.js';
-import type { Chan } from '../../runtime/chan.js';
+import type { RecvChan } from '../../runtime/chan.js';
 import { WaitGroup } from '../../runtime/sync/waitgroup.js';
 import { type Context, background, withCancelCause } from '../_context.js';
 import { ErrClientGone, ErrServerClosed } from '../errors.js';
@@ -65,7 +65,7 @@ export interface ReplySSEOptions<T> {
   /** A `retry:` hint sent once at the start. */
   retry?: number;
   /** Ends the stream when this channel is closed (or receives). */
-  done?: Chan<unknown> | null;
+  done?: RecvChan<unknown> | null;
 }
 
 /** What the plugin adds to the Fastify instance, as `app.strand`. */
@@ -98,7 +98,7 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     /** Streams every value received on `ch` as Server-Sent Events (hijacks the reply). */
-    sse<T>(ch: Chan<T>, opts?: ReplySSEOptions<T>): Promise<void>;
+    sse<T>(ch: RecvChan<T>, opts?: ReplySSEOptions<T>): Promise<void>;
   }
   interface FastifyContextConfig {
     /** `false` runs this route's handler outside a goroutine. */
@@ -195,7 +195,7 @@ function requestContext(this: FastifyRequest): Context {
 
 // ---- reply.sse -----------------------------------------------------------------------------
 
-async function replySSE<T>(this: FastifyReply, ch: Chan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
+async function replySSE<T>(this: FastifyReply, ch: RecvChan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
   if (this.request.strandReply === null) this.request.strandReply = this; // client-abort detection
   const ctx = this.request.context;
   this.hijack();
