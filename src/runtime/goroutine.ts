@@ -205,7 +205,9 @@ let debug = process.env.STRAND_DEBUG === '1';
 
 /**
  * Turns debug mode on or off. In debug mode {@link go} records where each goroutine was created
- * (shown by the dump). Off, it costs nothing. Also enabled by the environment `STRAND_DEBUG=1`.
+ * (shown by the dump), and goroutines still parked when the process ends are listed on stderr as
+ * a leak (never an error: the exit status is unchanged). Off, it costs nothing. Also enabled by
+ * the environment `STRAND_DEBUG=1`.
  */
 export function setDebug(on: boolean): void {
   debug = on;
