@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Waiter, park, readyError } from '../../runtime/goroutine.js';
+import { pollReadyError, pollWait, pollWaiter } from '../../runtime/netpoll.js';
 
 /**
  * A promise rejected with `err` through park/ready (wait reason "IO wait"), for blocking calls
@@ -12,8 +12,8 @@ import { Waiter, park, readyError } from '../../runtime/goroutine.js';
  * after any other park. The caller must `await` the result directly.
  */
 export function failNow<T = never>(err: unknown): Promise<T> {
-  const w = new Waiter();
-  const p = park<T>(w, 'IO wait');
-  readyError(w, err);
+  const w = pollWaiter();
+  const p = pollWait<T>(w, 'IO wait');
+  pollReadyError(w, err);
   return p;
 }
