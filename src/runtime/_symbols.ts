@@ -10,7 +10,6 @@
  * hot path that uses a symbol several times per operation keeps a module-local copy
  * (`const READY: typeof kReady = kReady`; measured on select: +7% instructions without it).
  *
- * @internal
  * @module
  */
 

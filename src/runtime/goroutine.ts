@@ -449,6 +449,9 @@ export function immediate<T>(v: T): T | Promise<T> {
   return v;
 }
 
+/** Each goroutine's awaitable() reaction, made on first use (see {@link awaitable}). */
+const resumers = new WeakMap<G, (v: unknown) => unknown>();
+
 /**
  * Hands the result of a composite blocking operation (one built from several runtime operations,
  * like a buffered reader's `readLine`) to a caller that awaits it, keeping the caller's goroutine
@@ -462,9 +465,13 @@ export function awaitable<T>(x: T | Promise<T>): T | Promise<T> {
   const g = current;
   if (g === mainG) return x;
   // Per-goroutine state, not a closure per call: the goroutine's bound resumeAs, made on its
-  // first slow awaitable (most goroutines never need one).
-  return x.then((g.resumer ??= resumeAs.bind(g)) as (v: T) => T);
+  // first slow awaitable. Kept in a side table rather than a field of G: most goroutines never
+  // need one, and a field would cost every parked goroutine 8 bytes.
+  let f = resumers.get(g);
+  if (f === undefined) resumers.set(g, (f = resumeAs.bind(g)));
+  return x.then(f as (v: T) => T);
 }
+
 
 /** Bound to a goroutine (its `resumer`): queues its resume hook right before the caller continues. */
 function resumeAs(this: G, v: unknown): unknown {

@@ -16,16 +16,17 @@
  *   once per park: a second call is a no-op. Never resumes synchronously: the goroutine continues
  *   in a later microtask (or after the event loop's turn when the fairness budget is spent).
  *   Settle the poller's own state (flags, queues) first, then ready.
- * - {@link pollParked} tells whether `w` is parked and not yet readied.
  * - {@link pollImmediate} is the at-once path of a blocking call that did not park: it returns
  *   its argument (or, when the fairness budget is spent, a promise of it that resolves after the
  *   event loop's turn). Await the result directly.
  * - {@link WaitQueue} is the runtime's one wait queue (waitq.ts): a FIFO of waiters, O(1) removal,
  *   nothing allocated per wait. A waiter is in at most one queue and must not be parked twice.
+ * - There is no "is it parked?" query: which of its waiters are parked is the poller's own state
+ *   (a socket's PARKED bits, its queues), settled before every ready.
  *
- * Nothing here is public API: users build their own primitives on `park`/`ready`/`Waiter`.
+ * Nothing here is public API (every export is marked internal): users build their own
+ * primitives on `park`/`ready`/`Waiter`.
  *
- * @internal
  * @module
  */
 
@@ -33,13 +34,17 @@ import { Waiter } from './waiter.js';
 
 // The park/ready primitives themselves, under the poller's names (aliases: no extra call on the
 // poller's hot paths). Their contracts are goroutine.ts's, summed up above.
-export {
-  /** @internal */ park as pollWait,
-  /** @internal */ ready as pollReady,
-  /** @internal */ readyError as pollReadyError,
-  /** @internal */ immediate as pollImmediate,
-} from './goroutine.js';
-export { /** @internal */ WaitQueue } from './waitq.js';
+
+/** @internal Parks the current goroutine on a poller waiter with a wait reason. */
+export { park as pollWait } from './goroutine.js';
+/** @internal Readies the goroutine parked on a poller waiter with a value. */
+export { ready as pollReady } from './goroutine.js';
+/** @internal Readies the goroutine parked on a poller waiter with an error. */
+export { readyError as pollReadyError } from './goroutine.js';
+/** @internal The at-once result of a blocking call (counted by the fairness budget). */
+export { immediate as pollImmediate } from './goroutine.js';
+/** @internal The runtime's one wait queue. */
+export { WaitQueue } from './waitq.js';
 export type { Waiter } from './waiter.js';
 
 /** @internal A waiter for the poller, carrying its per-wait object `data` (see {@link pollData}). */
@@ -52,9 +57,4 @@ export function pollWaiter(data: unknown = null): Waiter {
 /** @internal The per-wait object `w` was made with. */
 export function pollData<T>(w: Waiter): T {
   return w.value as T;
-}
-
-/** @internal Whether `w` is parked and not yet readied. */
-export function pollParked(w: Waiter): boolean {
-  return w.resolve !== null;
 }

@@ -17,15 +17,14 @@
 import { immediate, park } from './goroutine.js';
 import { Waiter } from './waiter.js';
 import { kEnqueue, kReady, kRecvInto } from './_symbols.js';
+import type { Chan, RecvChan, SendChan } from './chan.js';
+import { CLOSED } from './sudog.js';
 
 // Module-local copies of the symbols the ready pass uses: in optimized code an imported binding
 // is loaded through its module cell at every use (V8 does not fold it), which measured +7%
 // instructions per select; a local const is one context load.
 const READY: typeof kReady = kReady;
 const RECV_INTO: typeof kRecvInto = kRecvInto;
-import { errSendOnClosed } from './errors.js';
-import type { Chan, RecvChan, SendChan } from './chan.js';
-import { CLOSED } from './sudog.js';
 
 /**
  * A receive case: after it is chosen, `value` and `ok` hold Go's `v, ok := <-ch`. It is a

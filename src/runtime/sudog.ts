@@ -1,8 +1,8 @@
 /**
  * Sudogs: goroutines waiting on channels, and how they complete (Go's `sudog`). A sudog is the
- * runtime's one {@link Waiter} shape: a plain blocking send/recv
- * allocates one; a select's cases *are* sudogs (see select.ts), so a blocking select allocates no
- * per-case waiter, and the select itself parks on one more Waiter whose `value` is its cases.
+ * runtime's one {@link Waiter} shape: a plain blocking send/recv allocates one; a select's cases
+ * *are* sudogs (see select.ts), so a blocking select allocates no per-case waiter, and the
+ * select itself parks on one more Waiter whose `value` is its cases.
  *
  * The queues that hold them are waitq.ts's circular lists, one `#private` field each in the
  * channel (chan.ts): a channel allocates nothing for them.

@@ -47,11 +47,6 @@ export class G {
   /** Intrusive list of live goroutines; guarded by goroutine.ts. */
   prevG: G | null = null;
   nextG: G | null = null;
-  /**
-   * `awaitable()`'s reaction for this goroutine (resume-hook attribution), made on first use and
-   * reused: no closure per slow call. Owned by goroutine.ts.
-   */
-  resumer: ((v: unknown) => unknown) | null = null;
 
   constructor(id: number, fn: Function, createdAt: Error | null) {
     this.id = id;

@@ -6,7 +6,6 @@
  * V8 treats a symbol key as an ordinary property name (same hidden-class slot, same inline
  * caches), so the read and write fast paths cost the same as with string keys.
  *
- * @internal
  * @module
  */
 

@@ -35,13 +35,13 @@ import { onSocketError } from './events.js';
 const kQueue: unique symbol = Symbol('strand.acceptQueue');
 type PolledServer = Server & { [kQueue]?: AcceptQueue };
 
-/** What the queue's owner (net's Listener) provides. */
+/** What the queue's owner (net's Listener) provides. Its members are internal (stripped from the published types). */
 export interface AcceptOwner {
-  /** Wraps a socket into the owner's connection type (net's `Conn`). */
+  /** @internal Wraps a socket into the owner's connection type (net's `Conn`). */
   _newConn(socket: Socket): unknown;
-  /** Wraps the poller's errors (net's `OpError`). */
+  /** @internal Wraps the poller's errors (net's `OpError`). */
   _opError(op: string, cause: Error): Error;
-  /** Learns that the server listens (before the listen call returns). */
+  /** @internal Learns that the server listens (before the listen call returns). */
   _listening(): void;
 }
 

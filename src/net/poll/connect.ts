@@ -22,11 +22,11 @@ import { onSocketError } from './events.js';
 const kDial: unique symbol = Symbol('strand.dial');
 type DialingSocket = Socket & { [kDial]?: DialState };
 
-/** What the dialer's owner (net's dial) provides. */
+/** What the dialer's owner (net's dial) provides. Its members are internal (stripped from the published types). */
 export interface DialOwner {
-  /** Wraps the connected socket (into net's `Conn`). */
+  /** @internal Wraps the connected socket (into net's `Conn`). */
   _newConn(socket: Socket): unknown;
-  /** Wraps a dial error (into net's `OpError`). */
+  /** @internal Wraps a dial error (into net's `OpError`). */
   _opError(op: string, cause: Error): Error;
 }
 

@@ -5,6 +5,9 @@
  * The poller raises these bare; `src/net` wraps them in an `OpError` that names the operation and
  * the addresses, so callers compare causes by identity: `err.cause === ErrClosed`.
  *
+ * Invariants: the sentinels are singletons; the codes are stable across releases, and
+ * `netCodes.CANCELED` is the runtime's `codes.CANCELED` (one code for one meaning).
+ *
  * @module
  */
 

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { Socket } from 'node:net';
 import { readyReader } from './read.js';
 import { Side, failSide } from './side.js';
 import { clearTimers } from './deadline.js';
@@ -79,8 +80,8 @@ function onDrain(this: PolledSocket): void {
  * (before it is wrapped), so that no socket error is ever unhandled. It records the error and
  * fails the parked reader and writer.
  */
-export function onSocketError(this: PolledSocket, err: Error): void {
-  const fd = this[kFD];
+export function onSocketError(this: Socket, err: Error): void {
+  const fd = (this as PolledSocket)[kFD];
   if (fd === undefined || (fd[kState] & CLOSED) !== 0) return;
   if (fd[kErr] === null) fd[kErr] = err;
   failSide(fd, Side.Read, err);

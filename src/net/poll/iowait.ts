@@ -28,7 +28,7 @@ export const IOKind = {
   /** A splice: the same IOWait is the source's reader and the destination's writer. */
   Splice: 3,
 } as const;
-/** One of {@link IOKind}'s values. */
+/** @internal One of {@link IOKind}'s values. */
 export type IOKind = (typeof IOKind)[keyof typeof IOKind];
 
 /**

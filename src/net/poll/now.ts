@@ -1,6 +1,9 @@
 /**
  * Failing a blocking call at once, through park/ready.
  *
+ * Invariant: the waiter is readied (with the error) before the promise is returned; nothing can
+ * find it afterwards, so it is never left parked.
+ *
  * @module
  */
 

@@ -19,7 +19,7 @@ export const Side = {
   Read: 0,
   Write: 1,
 } as const;
-/** One of {@link Side}'s values. */
+/** @internal One of {@link Side}'s values. */
 export type Side = (typeof Side)[keyof typeof Side];
 
 /** @internal Per side: the "parked" bit, the "deadline passed" bit, the operation name. */

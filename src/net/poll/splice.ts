@@ -21,7 +21,7 @@ import { pollReady, pollReadyError } from '../../runtime/netpoll.js';
 import { ErrClosed, ErrDeadlineExceeded } from './errors.js';
 import { IOKind, IOWait, parkIO, type SpliceOps } from './iowait.js';
 import { serveQueuedReaders, take } from './read.js';
-import { afterSpliceWriters, armFlush } from './write.js';
+import { afterSpliceWriters, armFlush, checkWrite } from './write.js';
 import {
   CLOSED,
   DRAIN_PENDING,
@@ -31,10 +31,7 @@ import {
   RDL,
   RPARKED,
   SPLICE_QUEUE_MAX,
-  WDL,
   WPARKED,
-  WSHUT,
-  epipe,
   pause,
   wrap,
   type FDState,
@@ -121,12 +118,7 @@ export function splice(src: FDState, dst: FDState): Promise<number> | null {
   if ((st & RPARKED) !== 0 || (dst[kState] & WPARKED) !== 0) return null;
   if ((st & CLOSED) !== 0) throw wrap(src, 'read', ErrClosed);
   if ((st & RDL) !== 0) throw wrap(src, 'read', ErrDeadlineExceeded);
-  const dt = dst[kState];
-  if ((dt & CLOSED) !== 0) throw wrap(dst, 'write', ErrClosed);
-  if ((dt & WDL) !== 0) throw wrap(dst, 'write', ErrDeadlineExceeded);
-  const derr = dst[kErr];
-  if (derr !== null) throw wrap(dst, 'write', derr);
-  if ((dt & (WSHUT | GONE)) !== 0) throw wrap(dst, 'write', epipe());
+  checkWrite(dst);
   let io = src[kReader];
   if (io === null) io = src[kReader] = new IOWait(IOKind.Splice, null, 0);
   else {

@@ -30,12 +30,15 @@ import type { WaitQueue } from '../../runtime/netpoll.js';
 import type { IOWait } from './iowait.js';
 import { kChunk, kErr, kExtra, kFD, kOff, kOwner, kReader, kState, kWriter } from './_symbols.js';
 
-/** How the poller reports errors: the net layer wraps them into its `OpError`. */
+/**
+ * How the poller reports errors: the net layer wraps them into its `OpError`. Its members are
+ * internal (stripped from the published types, as the net classes that implement it hide theirs).
+ */
 export interface PollOwner {
-  /** Wraps `cause` (a sentinel or a Node error) for the operation `op` ("read", "write"...). */
+  /** @internal Wraps `cause` (a sentinel or a Node error) for the operation `op` ("read", "write"...). */
   _opError(op: string, cause: Error): Error;
   /**
-   * Called while the socket still has its handle, right before Node destroys it because both
+   * @internal Called while the socket still has its handle, right before Node destroys it because both
    * directions are finished or a write failed: the owner can save what it needs for later error
    * messages.
    */
@@ -97,8 +100,9 @@ export class Extra {
 }
 
 /**
- * @internal The state of one polled socket; {@link PollFD} (fd.ts) adds the operations. Every
- * field is assigned in the constructor: one shape for all descriptors.
+ * The state of one polled socket; {@link PollFD} (fd.ts) adds the operations. Every field is
+ * assigned in the constructor: one shape for all descriptors. Its state is internal (stripped): the
+ * published type shows only `socket`.
  */
 export class FDState {
   /** The socket. */
@@ -113,8 +117,9 @@ export class FDState {
   [kOff] = 0;
   /** @internal Sticky socket error: reported once the kept data is read. */
   [kErr]: Error | null = null;
-  /** @internal The reused reader and writer IOWaits (the same object while splicing a socket to itself). */
+  /** @internal The reused reader IOWait (also the writer's while splicing a socket to itself). */
   [kReader]: IOWait | null = null;
+  /** @internal The reused writer IOWait. */
   [kWriter]: IOWait | null = null;
   /** @internal Rare state (null until needed). */
   [kExtra]: Extra | null = null;

@@ -32,17 +32,26 @@ import { kErr, kExtra, kState, kWriter } from './_symbols.js';
 const EMPTY = Buffer.alloc(0);
 
 /**
- * @internal The write path when the fast one does not apply (fd.ts): fails, or parks until the
- * data can be handed to Node (or, queued behind another writer, until that one is done).
+ * @internal Throws what a write on `fd` fails with now, if anything: closed, deadline passed,
+ * socket error, or the writing side shut down (EPIPE).
  */
-export function writeSlow(fd: FDState, buf: Uint8Array, kind: IOKind): number | Promise<number> {
+export function checkWrite(fd: FDState): void {
   const st = fd[kState];
   if ((st & CLOSED) !== 0) throw wrap(fd, 'write', ErrClosed);
   if ((st & WDL) !== 0) throw wrap(fd, 'write', ErrDeadlineExceeded);
   const err = fd[kErr];
   if (err !== null) throw wrap(fd, 'write', err);
   if ((st & (WSHUT | GONE)) !== 0) throw wrap(fd, 'write', epipe());
+}
+
+/**
+ * @internal The write path when the fast one does not apply (fd.ts): fails, or parks until the
+ * data can be handed to Node (or, queued behind another writer, until that one is done).
+ */
+export function writeSlow(fd: FDState, buf: Uint8Array, kind: IOKind): number | Promise<number> {
+  checkWrite(fd);
   if (buf.length === 0) return 0;
+  const st = fd[kState];
   // Another goroutine is parked writing: queue behind it (Go serializes writes on one fd).
   if ((st & WPARKED) !== 0) return queueWriter(fd, buf, kind);
   // Queued data first: park; the write is issued on our behalf once the queue has drained.

@@ -1,8 +1,10 @@
 /**
  * The roots of every context tree: `background()` and `todo()` (Go's `emptyCtx`) — never
- * cancelled, no values, no deadline, a null `done()`.
+ * cancelled, no values, no deadline, a null `done()` — and the class they share with
+ * `withoutCancel` (value.ts), a never-cancelled context that may keep a parent's values.
  *
- * Invariant: both are singletons whose `signal` is one shared signal that never aborts.
+ * Invariant: both are singletons; every never-cancelled context (these and `withoutCancel`'s)
+ * shares one `signal` that never aborts.
  *
  * @module
  */
@@ -11,17 +13,19 @@ import { kCancelCtx } from '../_symbols.js';
 import { BaseCtx } from './cancel.js';
 import type { Context } from './types.js';
 
+/** The shared signal of contexts that can never be cancelled (made on first use). */
 let never: AbortSignal | null = null;
 
-/** @internal The shared signal of contexts that can never be cancelled. */
-export function neverSignal(): AbortSignal {
-  return (never ??= new AbortController().signal);
-}
-
-class EmptyCtx extends BaseCtx {
+/**
+ * @internal A context that is never cancelled and has no deadline: a root (no parent), or
+ * `withoutCancel(parent)` (value.ts), which keeps its parent's values.
+ */
+export class NeverCtx extends BaseCtx {
+  readonly #parent: Context | null;
   readonly #name: string;
-  constructor(name: string) {
+  constructor(parent: Context | null, name: string) {
     super();
+    this.#parent = parent;
     this.#name = name;
   }
   done(): null {
@@ -33,23 +37,23 @@ class EmptyCtx extends BaseCtx {
   deadline(): undefined {
     return undefined;
   }
-  value<T>(_key: unknown): T | undefined {
-    return undefined;
+  value<T>(key: unknown): T | undefined {
+    return this.#parent !== null ? this.#parent.value<T>(key) : undefined;
   }
   override get signal(): AbortSignal {
-    return neverSignal();
+    return (never ??= new AbortController().signal);
   }
   /** @internal */
   [kCancelCtx](): null {
     return null;
   }
   override toString(): string {
-    return this.#name;
+    return this.#parent !== null ? `${String(this.#parent)}.${this.#name}` : this.#name;
   }
 }
 
-const backgroundCtx = new EmptyCtx('context.Background');
-const todoCtx = new EmptyCtx('context.TODO');
+const backgroundCtx = new NeverCtx(null, 'context.Background');
+const todoCtx = new NeverCtx(null, 'context.TODO');
 
 /**
  * The root of every context tree (Go's `context.Background()`): never cancelled, no values, no

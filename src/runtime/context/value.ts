@@ -1,7 +1,8 @@
 /**
  * Value contexts (Go's `valueCtx` and `withoutCancelCtx`): `withValue` adds one key/value link
  * that delegates everything else to its parent; `withoutCancel` keeps a parent's values and
- * drops its cancellation and deadline.
+ * drops its cancellation and deadline (a never-cancelled context, empty.ts's `NeverCtx`, with a
+ * parent).
  *
  * Invariants: both are immutable once made; a value link answers only its own key (compared
  * with `===`), and `value()` walks consecutive value links iteratively.
@@ -13,38 +14,8 @@ import type { Chan } from '../chan.js';
 import { errInvalidArg } from '../errors.js';
 import { kCancelCtx } from '../_symbols.js';
 import { BaseCtx, checkParent, nearestCancel, type CancelCtx } from './cancel.js';
-import { neverSignal } from './empty.js';
+import { NeverCtx } from './empty.js';
 import type { Context } from './types.js';
-
-class WithoutCancelCtx extends BaseCtx {
-  readonly #parent: Context;
-  constructor(parent: Context) {
-    super();
-    this.#parent = parent;
-  }
-  done(): null {
-    return null;
-  }
-  err(): null {
-    return null;
-  }
-  deadline(): undefined {
-    return undefined;
-  }
-  value<T>(key: unknown): T | undefined {
-    return this.#parent.value<T>(key);
-  }
-  override get signal(): AbortSignal {
-    return neverSignal();
-  }
-  /** @internal */
-  [kCancelCtx](): null {
-    return null;
-  }
-  override toString(): string {
-    return `${String(this.#parent)}.WithoutCancel`;
-  }
-}
 
 /**
  * Returns a context with `parent`'s values that is never cancelled, has no deadline and a null
@@ -60,7 +31,7 @@ class WithoutCancelCtx extends BaseCtx {
  */
 export function withoutCancel(parent: Context): Context {
   checkParent(parent);
-  return new WithoutCancelCtx(parent);
+  return new NeverCtx(parent, 'WithoutCancel');
 }
 
 class ValueCtx extends BaseCtx {
