@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { chan, recvCase, select, goroutines } from '../../src/runtime/index.js';
 import { ErrClientGone, ServeMux, type Request, type ResponseWriter } from '../../src/http/index.js';
-import { cause } from '../../src/http/_context.js';
+import { cause } from '../../src/runtime/index.js';
 import { connect } from 'node:net';
 import { startServer, rawConnect, readUntilClose } from './_helpers.js';
 

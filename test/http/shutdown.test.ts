@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { chan } from '../../src/runtime/index.js';
-import { withCancelCause } from '../../src/http/_context.js';
+import { withCancelCause } from '../../src/runtime/index.js';
 import { background, Canceled } from '../../src/runtime/context.js';
 import { startServer, rawConnect, readUntilClose } from './_helpers.js';
 
