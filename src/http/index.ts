@@ -17,10 +17,11 @@
  *   pino are used directly: they are what this layer is built on.
  * - **Blocking: the user-level runtime first.** Goroutines, channels, select, context, sync and
  *   time, as a user's program would use them. The park/ready contract (`Waiter`, `park`,
- *   `ready`, `readyError`, `immediate`) is touched by one file, `_wait.ts`: node:http and undici
- *   own their sockets, so their readiness ('drain', 'readable', an undici response) reaches a
- *   goroutine there, parked with wait reason "IO wait" — the part net/poll plays for strand/net.
- *   Nothing else in src/http parks.
+ *   `ready`, `readyError`, `immediate`) is imported by one file, `_wait.ts`: node:http and
+ *   undici own their sockets, so their readiness ('drain', 'readable', an undici response)
+ *   reaches a goroutine there (`IOWait`, wait reason "IO wait") — the part net/poll plays for
+ *   strand/net. The other files park only through `IOWait`, and take `immediate` (the at-once
+ *   path of a blocking call) from `_wait.ts` too.
  * - **Internals: one mechanism.** A class keeps its state `#private`. A member another file of
  *   this layer must reach is keyed by a symbol from `_symbols.ts` and marked `@internal` (kept
  *   out of the published types by `stripInternal`); a function another file needs is exported

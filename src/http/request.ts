@@ -4,6 +4,10 @@
  * Cheap to create: the hot path stores only what node:http already parsed; the URL object, the
  * body reader and the context are built on first use.
  *
+ * Ownership: the private fields are set by the handler goroutine's calls (lazily) and by the
+ * server once, through `[kHandlerDone]()` after the handler returned; ServeMux writes the
+ * `[kParams]`/`[kPattern]` slots before it calls the matched handler.
+ *
  * @module
  */
 
