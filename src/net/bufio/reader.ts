@@ -346,9 +346,13 @@ export class Reader implements IOReader {
    * @example const line = await br.readString('\n');
    */
   readString(delim: number | string): MaybePromise<string | null> {
-    const b = this.#readBytes(delim);
-    if (b instanceof Promise) return awaitable(this.#readStringSlow(b));
-    return awaitable(b === null ? null : b.toString('utf8'));
+    const d = delimByte(delim);
+    const r = this.#scanSlice(d);
+    if (r instanceof Promise || this.#full) return awaitable(this.#readStringSlow(this.#collect(d, r)));
+    // At once, `r` is a view of the buffer: decode it in place, without copying it first.
+    if (r === null) return awaitable(null);
+    const start = r.byteOffset - this.#buf.byteOffset;
+    return awaitable(this.#buf.toString('utf8', start, start + r.length));
   }
 
   async #readStringSlow(b: Promise<Buffer | null>): Promise<string | null> {

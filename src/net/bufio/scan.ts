@@ -148,6 +148,13 @@ export class Scanner implements AsyncIterable<string> {
   text(): string {
     const t = this.#token;
     if (t === null) return '';
+    // A token inside the buffer (what the split functions here return) is decoded in place:
+    // the same decoder, without allocating a view.
+    const b = this.#buf;
+    if (b !== null && t.buffer === b.buffer) {
+      const off = t.byteOffset - b.byteOffset;
+      if (off >= 0 && off + t.length <= b.length) return b.toString('utf8', off, off + t.length);
+    }
     return Buffer.from(t.buffer, t.byteOffset, t.length).toString('utf8');
   }
 
