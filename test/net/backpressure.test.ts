@@ -3,6 +3,7 @@ import { go } from '../../src/index.js';
 import { dial } from '../../src/net/index.js';
 import { fixture, spawnNode } from './_child.js';
 import { delay, drain, pair } from './_helpers.js';
+import { kFD } from '../../src/net/_symbols.js';
 
 const MiB = 1 << 20;
 
@@ -140,7 +141,7 @@ t.test('Conn.write() to a client that does not read parks instead of buffering',
   }
   t.ok(parked !== null, 'a write parked');
   t.ok(accepted < 64 * MiB, `only ${accepted / MiB} MiB went through before it parked (kernel buffers)`);
-  const queued = p.server._fd.socket.writableLength;
+  const queued = p.server[kFD].socket.writableLength;
   t.ok(queued <= MiB, `Node holds at most the parked write (${queued} bytes queued)`);
   let done = false;
   void parked!.then(() => (done = true));

@@ -2,6 +2,7 @@ import t from 'tap';
 import { go } from '../../src/index.js';
 import { dial, listen } from '../../src/net/index.js';
 import { drain, pair } from './_helpers.js';
+import { kAcceptQueue } from '../../src/net/_symbols.js';
 
 /**
  * Milliseconds of CPU time this process has used. The budget test counts in it rather than in
@@ -61,13 +62,13 @@ t.test('Listener keeps serving through EMFILE/ENFILE accept errors, backing off'
   // libuv absorbs most EMFILE bursts itself (it sheds connections); when it does report one to
   // the server, accept must not fail: it backs off and goes on.
   const ln = await listen('tcp', '127.0.0.1:0');
-  const server = ln._q.server;
+  const server = ln[kAcceptQueue].server;
   const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' });
   const accepted = ln.accept();
   const t0 = performance.now();
   server.emit('error', emfile);
   server.emit('error', Object.assign(new Error('accept ENFILE'), { code: 'ENFILE', errno: -23, syscall: 'accept' }));
-  t.equal(ln._q.tempErrors, 2, 'both errors counted as temporary');
+  t.equal(ln[kAcceptQueue].tempErrors, 2, 'both errors counted as temporary');
   const c = await dial('tcp', String(ln.addr));
   const s = await accepted;
   const waited = performance.now() - t0;
