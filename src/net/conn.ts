@@ -4,9 +4,9 @@
  *
  * Internals: the descriptor is `conn[kFD]` (see `_symbols.ts`: tests read the socket through
  * it); the rest of a Conn's state is `#private`. The constructor is private: dial and the
- * listener make Conns with the static `Conn[kNew]`, which the published types do not show. The two `@internal` methods `_opError` and
- * `_beforeGone` are the netpoller's callbacks (its `PollOwner` interface names them), called by
- * src/net/poll only.
+ * listener make Conns with the static `Conn[kNew]`, which the published types do not show. The
+ * two `@internal` methods `_opError` and `_beforeGone` are the netpoller's callbacks (its
+ * `PollOwner` interface names them), called by src/net/poll only.
  *
  * @module
  */

@@ -3,9 +3,9 @@
  *
  * Internals: the queue is `ln[kAcceptQueue]` (see `_symbols.ts`: `listen` sets it, tests read
  * its counters); the rest of a Listener's state is `#private`, and its constructor is private
- * (`listen` uses the static `Listener[kNew]`). The `@internal` methods
- * `_newConn`, `_opError` and `_listening` are the netpoller's callbacks (its `AcceptOwner`
- * interface names them), called by src/net/poll only.
+ * (`listen` uses the static `Listener[kNew]`). The `@internal` methods `_newConn`, `_opError`
+ * and `_listening` are the netpoller's callbacks (its `AcceptOwner` interface names them),
+ * called by src/net/poll only.
  *
  * @module
  */
