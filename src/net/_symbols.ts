@@ -9,6 +9,12 @@
  * @module
  */
 
+/**
+ * @internal The static factory of a class whose constructor is private (`Conn`, `Listener`): the
+ * published types show no way to construct one, as Go's net has none.
+ */
+export const kNew: unique symbol = Symbol('strand.net.new');
+
 /** @internal A `Conn`'s netpoller descriptor (`PollFD`). */
 export const kFD: unique symbol = Symbol('strand.net.fd');
 

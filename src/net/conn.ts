@@ -3,9 +3,10 @@
  * `UnixConn`), a thin user of the netpoller's {@link PollFD}.
  *
  * Internals: the descriptor is `conn[kFD]` (see `_symbols.ts`: tests read the socket through
- * it); the rest of a Conn's state is `#private`. The two `@internal` methods `_opError` and
- * `_beforeGone` are the netpoller's callbacks (its `PollOwner` interface names them), called by
- * src/net/poll only.
+ * it); the rest of a Conn's state is `#private`. The constructor is private: dial and the
+ * listener make Conns with the static `Conn[kNew]`, which the published types do not show. The
+ * two `@internal` methods `_opError` and `_beforeGone` are the netpoller's callbacks (its
+ * `PollOwner` interface names them), called by src/net/poll only.
  *
  * @module
  */
@@ -13,7 +14,7 @@
 import type { Socket } from 'node:net';
 import { PollFD } from './poll/fd.js';
 import { failNow } from './poll/now.js';
-import { kFD } from './_symbols.js';
+import { kFD, kNew } from './_symbols.js';
 import { TCPAddr, UnixAddr } from './addr.js';
 import { OpError, errInvalidDeadline } from './errors.js';
 import type { Reader, Writer } from './io.js';
@@ -63,12 +64,17 @@ export class Conn implements Reader, Writer {
   #laddr: Addr | null;
 
   /**
-   * @internal Use {@link dial} or {@link Listener.accept}.
+   * @internal How dial and the listener make a Conn (users get one from {@link dial} or
+   * {@link Listener.accept}).
    *
    * @param dialed true for the dialing end: both addresses are saved at once (one dial is worth
    *   two getsockname/getpeername calls: its errors name both ends).
    */
-  constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
+  static [kNew](socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null): Conn {
+    return new Conn(socket, net, path, dialed, laddr);
+  }
+
+  private constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
     this.#net = net;
     this.#path = path;
     this.#dialed = dialed;

@@ -7,6 +7,7 @@
 import type { NetConnectOpts, Socket } from 'node:net';
 import { failNow } from './poll/now.js';
 import { connect } from './poll/connect.js';
+import { kNew } from './_symbols.js';
 import { addrOf, parseAddr, type ParsedAddr } from './addr.js';
 import { Conn } from './conn.js';
 import { OpError } from './errors.js';
@@ -79,7 +80,7 @@ class Dialing {
   ) {}
 
   _newConn(s: Socket): Conn {
-    return new Conn(s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
+    return Conn[kNew](s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
   }
 
   _opError(op: string, cause: Error): Error {

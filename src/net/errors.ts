@@ -5,7 +5,8 @@
  *   `ErrClosed` and `ErrDeadlineExceeded` (raised by the netpoller, which owns their codes).
  * - The sentinels of io (`ErrUnexpectedEOF`, `ErrShortWrite`) and bufio (`ErrBufferFull`,
  *   `ErrTooLong`, `ErrNegativeCount`, `ErrNoProgress`).
- * - The argument errors every file of the layer throws (`errInvalidArg`, `errInvalidDeadline`).
+ * - The argument errors every file of the layer throws (`errInvalidArg`, `errInvalidDeadline`),
+ *   with the runtime's code `STRAND_ERR_INVALID_ARG`.
  *
  * Every error thrown in src/net comes from this file and carries a stable `code` from
  * `netCodes`, `ioCodes` or `bufioCodes` below (or the runtime's `STRAND_ERR_INVALID_ARG`): no
@@ -22,7 +23,7 @@
  */
 
 import { getSystemErrorMap } from 'node:util';
-import { StrandError, codes, errInvalidArg } from '../runtime/errors.js';
+import { StrandError, codes } from '../runtime/index.js';
 import { ErrClosed, ErrDeadlineExceeded, netCodes } from './poll/errors.js';
 import type { Addr } from './netaddr.js';
 
@@ -159,10 +160,12 @@ export const ErrNoProgress: StrandError = new StrandError(bufioCodes.NO_PROGRESS
 // ---- argument errors --------------------------------------------------------------------------
 
 /**
- * @internal An argument outside what the function accepts: the runtime's `errInvalidArg` (code
- * `STRAND_ERR_INVALID_ARG`); the message starts with the package ("bufio: ...", "io: ...").
+ * @internal An argument outside what the function accepts (code `STRAND_ERR_INVALID_ARG`, the
+ * runtime's); the message starts with the package ("bufio: ...", "io: ...").
  */
-export { errInvalidArg };
+export function errInvalidArg(message: string): StrandError {
+  return new StrandError(codes.INVALID_ARG, message);
+}
 
 /**
  * @internal `net: invalid deadline` (a Date whose time is NaN): a TypeError, as it always was,

@@ -10,8 +10,7 @@
  * @module
  */
 
-import { immediate } from '../runtime/goroutine.js';
-import type { MaybePromise } from '../runtime/index.js';
+import { immediate, type MaybePromise } from '../runtime/index.js';
 import { ErrShortWrite, ErrUnexpectedEOF, errInvalidArg } from './errors.js';
 
 /** A value or a promise of it (the runtime's). */

@@ -2,9 +2,10 @@
  * Listening (Go's `net.Listen`, `net.Listener`): a thin user of the netpoller's AcceptQueue.
  *
  * Internals: the queue is `ln[kAcceptQueue]` (see `_symbols.ts`: `listen` sets it, tests read
- * its counters); the rest of a Listener's state is `#private`. The `@internal` methods
- * `_newConn`, `_opError` and `_listening` are the netpoller's callbacks (its `AcceptOwner`
- * interface names them), called by src/net/poll only.
+ * its counters); the rest of a Listener's state is `#private`, and its constructor is private
+ * (`listen` uses the static `Listener[kNew]`). The `@internal` methods `_newConn`, `_opError`
+ * and `_listening` are the netpoller's callbacks (its `AcceptOwner` interface names them),
+ * called by src/net/poll only.
  *
  * @module
  */
@@ -13,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type ListenOptions, type Socket } from 'node:net';
 import { failNow } from './poll/now.js';
 import { AcceptQueue } from './poll/accept.js';
-import { kAcceptQueue } from './_symbols.js';
+import { kAcceptQueue, kNew } from './_symbols.js';
 import { TCPAddr, UnixAddr, addrOf, parseAddr, type ParsedAddr } from './addr.js';
 import { Conn, deadlineMs, displayPath, type Deadline } from './conn.js';
 import { ErrClosed, OpError } from './errors.js';
@@ -54,8 +55,12 @@ export class Listener implements AsyncIterable<Conn> {
   /** `#addr` when it names one local address (the local address of every conn), else null. */
   #specific: Addr | null = null;
 
-  /** @internal Use {@link listen}. */
-  constructor(net: string, path: string | null, addr: Addr) {
+  /** @internal How {@link listen} makes a Listener. */
+  static [kNew](net: string, path: string | null, addr: Addr): Listener {
+    return new Listener(net, path, addr);
+  }
+
+  private constructor(net: string, path: string | null, addr: Addr) {
     this.#net = net;
     this.#path = path;
     this.#addr = addr;
@@ -140,7 +145,7 @@ export class Listener implements AsyncIterable<Conn> {
 
   /** @internal The netpoller's callback: wraps an accepted socket. */
   _newConn(s: Socket): Conn {
-    return new Conn(s, this.#net, this.#path, false, this.#specific);
+    return Conn[kNew](s, this.#net, this.#path, false, this.#specific);
   }
 
   /** @internal The netpoller's callback: wraps its errors (see {@link OpError}). */
@@ -183,7 +188,7 @@ export function listen(network: string, address: string): Promise<Listener> {
   } catch (err) {
     return failNow(new OpError('listen', network, null, null, err as Error));
   }
-  const ln = new Listener(p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
+  const ln = Listener[kNew](p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
   const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 });
   let opts: ListenOptions;
   if (p.kind === 'unix') {

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { awaitable } from '../../runtime/goroutine.js';
+import { awaitable } from '../../runtime/index.js';
 import { ErrBufferFull, ErrNegativeCount, ErrNoProgress, errInvalidArg } from '../errors.js';
 import type { MaybePromise, Reader as IOReader } from '../io.js';
 

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { awaitable, immediate } from '../../runtime/goroutine.js';
+import { awaitable, immediate } from '../../runtime/index.js';
 import { ErrNoProgress, ErrTooLong, errInvalidArg } from '../errors.js';
 import type { MaybePromise, Reader as IOReader } from '../io.js';
 import { DEFAULT_BUF_SIZE, MAX_EMPTY_READS } from './reader.js';

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { awaitable } from '../../runtime/goroutine.js';
+import { awaitable } from '../../runtime/index.js';
 import type { MaybePromise, Writer as IOWriter } from '../io.js';
 import { DEFAULT_BUF_SIZE } from './reader.js';
 
