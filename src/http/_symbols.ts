@@ -12,6 +12,14 @@
  *
  * Each symbol says who writes it and who reads it.
  *
+ * How to import them: `import * as sym from './_symbols.js'`, then one module-local
+ * `const kX: typeof sym.kX = sym.kX;` per symbol the file uses, and `obj[kX]` with that local.
+ * V8 does not treat an imported binding as a constant, so `obj[kX]` with an imported `kX` is a
+ * generic keyed access: measured under callgrind on Node 20, a symbol-keyed store in a
+ * constructor cost 72 instructions through an import and 8 through a module-local const (a call
+ * `obj[kX]()` 57 and 11; ~9 ns each natively on Node 20 and 24). The request path makes several
+ * such accesses per request.
+ *
  * @module
  */
 

@@ -15,7 +15,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { type CancelCauseFunc, type Context, withCancelCause } from '../runtime/index.js';
 import { BodyReader } from './body.js';
 import { ErrClientGone } from './errors.js';
-import { kHandlerDone, kParams, kPattern } from './_symbols.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
+const kParams: typeof sym.kParams = sym.kParams;
+const kPattern: typeof sym.kPattern = sym.kPattern;
 
 /**
  * @internal What a Request needs of the server that received it (the server's internal state
