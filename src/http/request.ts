@@ -52,10 +52,13 @@ export class Request {
   readonly id: number;
   /** The underlying Node request (for interop; reading it directly bypasses `body`). */
   readonly raw: IncomingMessage;
+  // The two symbol-keyed slots are declared here and assigned in the constructor with the
+  // module-local symbols: a field initializer would make TypeScript hoist the keys into module
+  // `var`s, and a keyed store through a mutable variable is the slow generic one (_symbols.ts).
   /** @internal Names and values of path wildcards, set by ServeMux: [name0, value0, name1, ...]. */
-  [kParams]: string[] | null = null;
+  declare [kParams]: string[] | null;
   /** @internal The ServeMux pattern that matched, or "". */
-  [kPattern] = '';
+  declare [kPattern]: string;
   readonly #res: ServerResponse;
   readonly #host: RequestHost;
   #url: URL | null = null;
@@ -67,6 +70,8 @@ export class Request {
 
   /** @internal Built by the server. */
   constructor(host: RequestHost, req: IncomingMessage, res: ServerResponse, id: number) {
+    this[kParams] = null;
+    this[kPattern] = '';
     this.method = req.method!;
     this.requestURI = req.url!;
     this.headers = req.headers;
