@@ -18,7 +18,9 @@
  * generic keyed access: measured under callgrind on Node 20, a symbol-keyed store in a
  * constructor cost 72 instructions through an import and 8 through a module-local const (a call
  * `obj[kX]()` 57 and 11; ~9 ns each natively on Node 20 and 24). The request path makes several
- * such accesses per request.
+ * such accesses per request. For the same reason a symbol-keyed field is written
+ * `declare [kX]: T;` and assigned in the constructor: with an initializer, TypeScript (under
+ * `useDefineForClassFields: false`) hoists the key into a module `var` and stores through it.
  *
  * @module
  */
