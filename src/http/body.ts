@@ -20,8 +20,12 @@
 import type { Readable } from 'node:stream';
 import type { MaybePromise } from '../runtime/index.js';
 import { MaxBytesError, errBody } from './errors.js';
-import { kEOF } from './_symbols.js';
+import * as sym from './_symbols.js';
 import { IOWait, immediate } from './_wait.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kEOF: typeof sym.kEOF = sym.kEOF;
 
 const AGAIN = -1;
 

@@ -16,8 +16,12 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import { type Context, type MaybePromise, background, withTimeout } from '../runtime/index.js';
 import { BodyReader } from './body.js';
 import { ClientError } from './errors.js';
-import { kEOF } from './_symbols.js';
+import * as sym from './_symbols.js';
 import { IOWait } from './_wait.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kEOF: typeof sym.kEOF = sym.kEOF;
 
 /** A request for {@link Client.do} / {@link doRequest} (Go's `http.NewRequestWithContext`). */
 export interface ClientRequest {

@@ -16,7 +16,12 @@ import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js'
 import { Rel, type Pattern, commonPath, compare, exactMatch, matchPath, methodMatches, parsePattern } from './pattern.js';
 import type { Request } from './request.js';
 import type { ResponseWriter } from './response.js';
-import { kParams, kPattern } from './_symbols.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kParams: typeof sym.kParams = sym.kParams;
+const kPattern: typeof sym.kPattern = sym.kPattern;
 
 interface Entry {
   pat: Pattern;

@@ -15,7 +15,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { type CancelCauseFunc, type Context, withCancelCause } from '../runtime/index.js';
 import { BodyReader } from './body.js';
 import { ErrClientGone } from './errors.js';
-import { kHandlerDone, kParams, kPattern } from './_symbols.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
+const kParams: typeof sym.kParams = sym.kParams;
+const kPattern: typeof sym.kPattern = sym.kPattern;
 
 /**
  * @internal What a Request needs of the server that received it (the server's internal state
@@ -46,10 +52,13 @@ export class Request {
   readonly id: number;
   /** The underlying Node request (for interop; reading it directly bypasses `body`). */
   readonly raw: IncomingMessage;
+  // The two symbol-keyed slots are declared here and assigned in the constructor with the
+  // module-local symbols: a field initializer would make TypeScript hoist the keys into module
+  // `var`s, and a keyed store through a mutable variable is the slow generic one (_symbols.ts).
   /** @internal Names and values of path wildcards, set by ServeMux: [name0, value0, name1, ...]. */
-  [kParams]: string[] | null = null;
+  declare [kParams]: string[] | null;
   /** @internal The ServeMux pattern that matched, or "". */
-  [kPattern] = '';
+  declare [kPattern]: string;
   readonly #res: ServerResponse;
   readonly #host: RequestHost;
   #url: URL | null = null;
@@ -61,6 +70,8 @@ export class Request {
 
   /** @internal Built by the server. */
   constructor(host: RequestHost, req: IncomingMessage, res: ServerResponse, id: number) {
+    this[kParams] = null;
+    this[kPattern] = '';
     this.method = req.method!;
     this.requestURI = req.url!;
     this.headers = req.headers;

@@ -18,8 +18,13 @@
 import type { ServerResponse } from 'node:http';
 import type { MaybePromise } from '../runtime/index.js';
 import { ErrClientGone, errInvalidStatus, errWriteAfterEnd } from './errors.js';
-import { kFinish, kReset } from './_symbols.js';
+import * as sym from './_symbols.js';
 import { IOWait, immediate } from './_wait.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kReset: typeof sym.kReset = sym.kReset;
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */
 const HOLD_MAX = 4096;

@@ -34,7 +34,14 @@ import type { SocketListener } from './listener.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { Request, type RequestHost } from './request.js';
 import { ResponseWriter } from './response.js';
-import { kFinish, kHandlerDone, kReset, kServer } from './_symbols.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
+const kReset: typeof sym.kReset = sym.kReset;
+const kServer: typeof sym.kServer = sym.kServer;
 
 /** Options of a {@link Server} (Go's `http.Server` fields). Durations are milliseconds. */
 export interface ServerOptions {

@@ -48,7 +48,15 @@ import { type CancelCauseFunc, type Context, type RecvChan, WaitGroup, backgroun
 import { ErrClientGone, ErrServerClosed } from '../errors.js';
 import { ResponseWriter } from '../response.js';
 import { type SSEOptions, framer, streamSSE } from '../sse.js';
-import { kApp, kFinish, kReqReply, kReqState, kWrapped } from '../_symbols.js';
+import * as sym from '../_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kApp: typeof sym.kApp = sym.kApp;
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kReqReply: typeof sym.kReqReply = sym.kReqReply;
+const kReqState: typeof sym.kReqState = sym.kReqState;
+const kWrapped: typeof sym.kWrapped = sym.kWrapped;
 
 /**
  * Options of `reply.sse`: strand/http's {@link SSEOptions} (`event`, `id`, `encode`,
