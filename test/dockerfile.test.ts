@@ -87,8 +87,10 @@ const stages = parseDockerfile(dockerfile);
 const build = stages.find((s) => s.name === 'build');
 const runtime = stages.at(-1)!;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
+  exports: Record<string, string | { default?: string }>;
 };
 const runs = (s: Stage | undefined): string[] => (s?.instrs ?? []).filter((i) => i.op === 'RUN').map((i) => i.args);
 const ignored = readFileSync(join(root, '.dockerignore'), 'utf8')
@@ -205,24 +207,36 @@ t.test('Dockerfile CMD starts the chat on 0.0.0.0 from a file that exists after 
 
 t.test('Dockerfile runtime image needs only production dependencies (what npm ci --omit=dev installs)', { timeout: 20_000 }, async (t) => {
   // Every bare import of the JavaScript the runtime stage copies from the build must be a Node
-  // built-in or a package in "dependencies" (devDependencies are not installed there).
+  // built-in or a package in "dependencies" (devDependencies are not installed there) — or the
+  // package's own name (the examples import `strand/net` as a user would), which Node resolves
+  // through package.json "exports" to a file the runtime stage must have copied from the build.
   const builtins = new Set(builtinModules);
   const missing = new Set<string>();
+  const copied: string[] = [];
+  const selfRefs = new Map<string, string>();
   let files = 0;
   for (const i of runtime.instrs.filter((x) => x.op === 'COPY')) {
     const { from, srcs } = copyParts(i.args);
     if (from !== 'build') continue;
     for (const src of srcs) {
+      copied.push(src.slice('/app/'.length));
       for (const f of jsFiles(join(root, src.slice('/app/'.length)))) {
         files++;
         const info = ts.preProcessFile(readFileSync(f, 'utf8'), true, true);
         for (const { fileName: spec } of info.importedFiles) {
           if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec.split('/')[0]!)) continue;
           const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
-          if (!(name in pkg.dependencies)) missing.add(`${name} (${f.slice(root.length + 1)})`);
+          if (name === pkg.name) selfRefs.set(spec, f.slice(root.length + 1));
+          else if (!(name in pkg.dependencies)) missing.add(`${name} (${f.slice(root.length + 1)})`);
         }
       }
     }
+  }
+  for (const [spec, f] of selfRefs) {
+    const e = pkg.exports['.' + spec.slice(pkg.name.length)];
+    const target = (typeof e === 'string' ? e : e?.default)?.replace(/^\.\//, '');
+    const ok = target !== undefined && copied.some((c) => target.startsWith(c.replace(/\/?$/, '/'))) && existsSync(join(root, target));
+    if (!ok) missing.add(`${spec} (${f}): not an "exports" entry the runtime stage copies`);
   }
   t.ok(files > 0, `${files} files checked`);
   t.same([...missing], [], 'no import outside "dependencies"');

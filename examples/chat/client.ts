@@ -6,7 +6,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { chan, type Chan } from '../../src/index.js';
+import { chan, type Chan } from 'strand';
 import type { Event } from './events.js';
 
 /** Default outbox capacity, in events. */

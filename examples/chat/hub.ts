@@ -20,7 +20,7 @@
  */
 
 import type { Logger } from 'pino';
-import { chan, go, gosched, select, recvCase, sendCase, WOULD_BLOCK, CLOSED, type Chan } from '../../src/index.js';
+import { chan, go, gosched, select, recvCase, sendCase, WOULD_BLOCK, CLOSED, type Chan } from 'strand';
 import type { Client } from './client.js';
 import type { Command } from './commands.js';
 import { HELP } from './commands.js';
@@ -69,6 +69,14 @@ export interface HubOptions {
 /** The room everyone starts in. */
 export const LOBBY = 'lobby';
 
+/**
+ * Requests handled back to back before the hub yields. A burst of queued requests (a thousand
+ * clients connecting at once) would otherwise be handled in one go, every broadcast filling
+ * outboxes faster than the writer goroutines — which only run when the hub parks or yields —
+ * can drain them. JavaScript has one thread; Go's writers would run in parallel.
+ */
+const HUB_BATCH = 16;
+
 interface Room {
   readonly name: string;
   readonly members: Set<Client>;
@@ -96,32 +104,32 @@ export class Hub {
   readonly requests: Chan<Request>;
   /** Closed when the hub goroutine has stopped. */
   readonly done: Chan<void>;
-  private readonly log: Logger;
-  private readonly historySize: number;
-  private readonly maxRooms: number;
-  private readonly clients = new Set<Client>();
-  private readonly nicks = new Map<string, Client>();
-  private readonly tokens = new Map<string, Client>();
-  private readonly rooms = new Map<string, Room>();
+  readonly #log: Logger;
+  readonly #historySize: number;
+  readonly #maxRooms: number;
+  readonly #clients = new Set<Client>();
+  readonly #nicks = new Map<string, Client>();
+  readonly #tokens = new Map<string, Client>();
+  readonly #rooms = new Map<string, Room>();
   /** Clients whose outbox overflowed during the current request; dropped before the next. */
-  private slow: Client[] = [];
-  private stopped = false;
-  private guestSeq = 0;
-  private dropped = 0;
-  private messages = 0;
+  #slow: Client[] = [];
+  #stopped = false;
+  #guestSeq = 0;
+  #dropped = 0;
+  #messages = 0;
 
   constructor(opts: HubOptions) {
-    this.log = opts.log;
-    this.historySize = opts.historySize ?? 50;
-    this.maxRooms = opts.maxRooms ?? 1000;
+    this.#log = opts.log;
+    this.#historySize = opts.historySize ?? 50;
+    this.#maxRooms = opts.maxRooms ?? 1000;
     this.requests = chan<Request>(opts.queueSize ?? 1024);
     this.done = chan<void>();
-    this.room(LOBBY);
+    this.#room(LOBBY);
   }
 
   /** Starts the hub goroutine. */
   start(): void {
-    go(hubLoop, this);
+    go(Hub.#hubLoop, this);
   }
 
   /**
@@ -130,12 +138,12 @@ export class Hub {
    * @returns true if the hub took it, false if the hub has stopped (the request is dropped).
    */
   send(r: Request): boolean | Promise<boolean> {
-    if (this.stopped) return false;
+    if (this.#stopped) return false;
     if (this.requests.trySend(r)) return true;
-    return this._sendSlow(r);
+    return this.#sendSlow(r);
   }
 
-  private async _sendSlow(r: Request): Promise<boolean> {
+  async #sendSlow(r: Request): Promise<boolean> {
     const i = await select([sendCase(this.requests, r), recvCase(this.done)]);
     return i === 0;
   }
@@ -152,156 +160,174 @@ export class Hub {
   /** Asks the hub for its counters (zeros once it has stopped). */
   async stats(): Promise<HubStats> {
     const reply = chan<HubStats>(1);
-    if (!(await this.send({ op: 'stats', reply }))) return { clients: 0, rooms: 0, dropped: this.dropped, messages: this.messages };
+    if (!(await this.send({ op: 'stats', reply }))) return { clients: 0, rooms: 0, dropped: this.#dropped, messages: this.#messages };
     return (await reply.recv())!;
   }
 
   // ---- everything below runs on the hub goroutine -------------------------------------------
 
-  /** @internal Handles one request; returns true when the hub must stop. */
-  _handle(r: Request): boolean {
+  /** The hub goroutine: handle requests until a shutdown, then answer what is left and stop. */
+  static async #hubLoop(hub: Hub): Promise<void> {
+    const requests = hub.requests;
+    let n = 0;
+    for (;;) {
+      let r = requests.tryRecv();
+      if (r === WOULD_BLOCK) {
+        n = 0;
+        r = await requests.recvOrClosed();
+      } else if (++n === HUB_BATCH) {
+        n = 0;
+        await gosched();
+      }
+      if (r === CLOSED || hub.#handle(r)) break;
+    }
+    hub.#drain();
+  }
+
+  /** Handles one request; returns true when the hub must stop. */
+  #handle(r: Request): boolean {
     switch (r.op) {
       case 'connect':
-        r.reply.trySend(this.connect(r.client, r.nick, r.room));
+        r.reply.trySend(this.#connect(r.client, r.nick, r.room));
         break;
       case 'disconnect':
-        this.drop(r.client, r.reason, null, false);
+        this.#drop(r.client, r.reason, null, false);
         break;
       case 'notice':
-        if (r.client.active) this.deliver(r.client, event({ type: 'error', text: r.text }));
+        if (r.client.active) this.#deliver(r.client, event({ type: 'error', text: r.text }));
         break;
       case 'lookup': {
-        const c = this.tokens.get(r.token);
+        const c = this.#tokens.get(r.token);
         r.reply.trySend(c !== undefined && c.active ? c : null);
         break;
       }
       case 'stats':
-        r.reply.trySend({ clients: this.clients.size, rooms: this.rooms.size, dropped: this.dropped, messages: this.messages });
+        r.reply.trySend({ clients: this.#clients.size, rooms: this.#rooms.size, dropped: this.#dropped, messages: this.#messages });
         break;
       case 'shutdown':
-        this.stopAll(r.reason);
+        this.#stopAll(r.reason);
         return true;
       default:
-        if (r.client.active) this.command(r);
+        if (r.client.active) this.#command(r);
     }
-    this.dropSlow();
+    this.#dropSlow();
     return false;
   }
 
-  /** @internal Answers whatever is still queued after a shutdown, then marks the hub stopped. */
-  _drain(): void {
+  /** Answers whatever is still queued after a shutdown, then marks the hub stopped. */
+  #drain(): void {
     for (let r = this.requests.tryRecv(); r !== WOULD_BLOCK && r !== CLOSED; r = this.requests.tryRecv()) {
       if (r.op === 'connect') r.reply.trySend('server shutting down');
       else if (r.op === 'lookup') r.reply.trySend(null);
-      else if (r.op === 'stats') r.reply.trySend({ clients: 0, rooms: 0, dropped: this.dropped, messages: this.messages });
+      else if (r.op === 'stats') r.reply.trySend({ clients: 0, rooms: 0, dropped: this.#dropped, messages: this.#messages });
     }
-    this.stopped = true;
+    this.#stopped = true;
     this.done.close();
   }
 
-  private connect(c: Client, nick: string, roomName: string): string | null {
-    if (nick === '') nick = this.guestNick();
+  #connect(c: Client, nick: string, roomName: string): string | null {
+    if (nick === '') nick = this.#guestNick();
     const bad = checkNick(nick);
     if (bad !== null) return bad;
-    if (this.nicks.has(nick.toLowerCase())) return `nick "${nick}" is taken`;
+    if (this.#nicks.has(nick.toLowerCase())) return `nick "${nick}" is taken`;
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
     if (badRoom !== null) return badRoom;
-    if (!this.roomFor(room)) return 'too many rooms; join an existing one';
+    if (!this.#roomFor(room)) return 'too many rooms; join an existing one';
     c.active = true;
     c.nick = nick;
-    this.clients.add(c);
-    this.nicks.set(nick.toLowerCase(), c);
-    this.tokens.set(c.token, c);
-    this.log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
-    this.deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
-    this.enter(c, room);
+    this.#clients.add(c);
+    this.#nicks.set(nick.toLowerCase(), c);
+    this.#tokens.set(c.token, c);
+    this.#log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
+    this.#deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
+    this.#enter(c, room);
     return null;
   }
 
-  private command(r: ClientRequest): void {
+  #command(r: ClientRequest): void {
     const c = r.client;
     switch (r.op) {
       case 'say':
       case 'me': {
-        const room = this.rooms.get(c.room)!;
+        const room = this.#rooms.get(c.room)!;
         const ts = Date.now();
         const ev = event({ type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts });
         room.history.push(ev);
         room.active = ts;
-        if (room.history.length > this.historySize) room.history.shift();
-        this.messages++;
-        this.broadcast(room, ev);
+        if (room.history.length > this.#historySize) room.history.shift();
+        this.#messages++;
+        this.#broadcast(room, ev);
         break;
       }
       case 'nick': {
-        if (r.nick === c.nick) return this.info(c, `you are already ${c.nick}`);
+        if (r.nick === c.nick) return this.#info(c, `you are already ${c.nick}`);
         const bad = checkNick(r.nick);
-        if (bad !== null) return this.error(c, bad);
-        const holder = this.nicks.get(r.nick.toLowerCase());
-        if (holder !== undefined && holder !== c) return this.error(c, `nick "${r.nick}" is taken`);
+        if (bad !== null) return this.#error(c, bad);
+        const holder = this.#nicks.get(r.nick.toLowerCase());
+        if (holder !== undefined && holder !== c) return this.#error(c, `nick "${r.nick}" is taken`);
         const from = c.nick;
-        this.nicks.delete(from.toLowerCase());
-        this.nicks.set(r.nick.toLowerCase(), c);
+        this.#nicks.delete(from.toLowerCase());
+        this.#nicks.set(r.nick.toLowerCase(), c);
         c.nick = r.nick;
-        this.log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
-        this.deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
-        this.broadcast(this.rooms.get(c.room)!, event({ type: 'rename', room: c.room, from, nick: c.nick, ts: Date.now() }));
+        this.#log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
+        this.#deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
+        this.#broadcast(this.#rooms.get(c.room)!, event({ type: 'rename', room: c.room, from, nick: c.nick, ts: Date.now() }));
         break;
       }
       case 'join': {
         const [name, bad] = normalizeRoom(r.room);
-        if (bad !== null) return this.error(c, bad);
-        if (name === c.room) return this.info(c, `you are already in #${name}`);
-        if (!this.roomFor(name)) return this.error(c, 'too many rooms; join an existing one');
-        this.leave(c, `went to #${name}`);
-        this.enter(c, name);
+        if (bad !== null) return this.#error(c, bad);
+        if (name === c.room) return this.#info(c, `you are already in #${name}`);
+        if (!this.#roomFor(name)) return this.#error(c, 'too many rooms; join an existing one');
+        this.#leave(c, `went to #${name}`);
+        this.#enter(c, name);
         break;
       }
       case 'who': {
-        const nicks = [...this.rooms.get(c.room)!.members].map((m) => m.nick).sort();
-        this.deliver(c, event({ type: 'who', room: c.room, nicks }));
+        const nicks = [...this.#rooms.get(c.room)!.members].map((m) => m.nick).sort();
+        this.#deliver(c, event({ type: 'who', room: c.room, nicks }));
         break;
       }
       case 'rooms': {
-        const rooms: RoomInfo[] = [...this.rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
+        const rooms: RoomInfo[] = [...this.#rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
         rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
-        this.deliver(c, event({ type: 'rooms', rooms }));
+        this.#deliver(c, event({ type: 'rooms', rooms }));
         break;
       }
       case 'help':
-        for (const line of HELP) this.info(c, line);
+        for (const line of HELP) this.#info(c, line);
         break;
       case 'quit':
-        this.drop(c, r.reason ? `quit: ${r.reason}` : 'quit', 'see you!', false);
+        this.#drop(c, r.reason ? `quit: ${r.reason}` : 'quit', 'see you!', false);
         break;
       case 'invalid':
-        this.error(c, r.text);
+        this.#error(c, r.text);
         break;
     }
   }
 
   /** Puts an active client into a room: tells it, replays history, announces the join. */
-  private enter(c: Client, name: string): void {
-    const room = this.room(name);
+  #enter(c: Client, name: string): void {
+    const room = this.#room(name);
     room.active = Date.now();
     c.room = name;
     room.members.add(c);
-    this.deliver(c, event({ type: 'state', nick: c.nick, room: name }));
+    this.#deliver(c, event({ type: 'state', nick: c.nick, room: name }));
     if (room.history.length > 0) {
-      this.info(c, `last ${room.history.length === 1 ? "message" : `${room.history.length} messages`} in #${name}:`);
-      for (const h of room.history) this.deliver(c, historyCopy(h));
+      this.#info(c, `last ${room.history.length === 1 ? "message" : `${room.history.length} messages`} in #${name}:`);
+      for (const h of room.history) this.#deliver(c, historyCopy(h));
     }
-    this.broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));
+    this.#broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));
   }
 
   /** Takes a client out of its room and announces it to those left. */
-  private leave(c: Client, reason: string): void {
-    const room = this.rooms.get(c.room);
+  #leave(c: Client, reason: string): void {
+    const room = this.#rooms.get(c.room);
     if (room === undefined) return;
     room.members.delete(c);
     c.room = '';
-    this.broadcast(room, event({ type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() }));
-    if (room.members.size === 0 && room.history.length === 0 && room.name !== LOBBY) this.rooms.delete(room.name);
+    this.#broadcast(room, event({ type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() }));
+    if (room.members.size === 0 && room.history.length === 0 && room.name !== LOBBY) this.#rooms.delete(room.name);
   }
 
   /**
@@ -309,60 +335,60 @@ export class Hub {
    * room for it, outbox closed (its writer drains what is queued, then ends), and, when
    * `hangUp`, its transport closed at once.
    */
-  private drop(c: Client, reason: string, bye: string | null, hangUp: boolean): void {
+  #drop(c: Client, reason: string, bye: string | null, hangUp: boolean): void {
     if (!c.active) return;
     c.active = false;
-    this.clients.delete(c);
-    this.nicks.delete(c.nick.toLowerCase());
-    this.tokens.delete(c.token);
-    this.leave(c, reason);
+    this.#clients.delete(c);
+    this.#nicks.delete(c.nick.toLowerCase());
+    this.#tokens.delete(c.token);
+    this.#leave(c, reason);
     if (bye !== null) c.outbox.trySend(event({ type: 'bye', text: bye }));
     c.outbox.close();
     if (hangUp) c.hangUp(reason);
-    this.log.info({ client: c.id, nick: c.nick, remote: c.remote, reason }, 'client left');
+    this.#log.info({ client: c.id, nick: c.nick, remote: c.remote, reason }, 'client left');
   }
 
   /** Drops every client whose outbox overflowed (which may, in turn, overflow others). */
-  private dropSlow(): void {
-    while (this.slow.length > 0) {
-      const c = this.slow.pop()!;
+  #dropSlow(): void {
+    while (this.#slow.length > 0) {
+      const c = this.#slow.pop()!;
       if (!c.active) continue;
-      this.dropped++;
-      this.log.warn({ client: c.id, nick: c.nick, remote: c.remote, outbox: c.outbox.cap }, 'dropping slow client: outbox full');
-      this.drop(c, 'too slow', null, true);
+      this.#dropped++;
+      this.#log.warn({ client: c.id, nick: c.nick, remote: c.remote, outbox: c.outbox.cap }, 'dropping slow client: outbox full');
+      this.#drop(c, 'too slow', null, true);
     }
   }
 
-  private stopAll(reason: string): void {
-    this.log.info({ clients: this.clients.size, reason }, 'hub shutting down');
+  #stopAll(reason: string): void {
+    this.#log.info({ clients: this.#clients.size, reason }, 'hub shutting down');
     const bye = event({ type: 'bye', text: reason });
-    for (const c of this.clients) {
+    for (const c of this.#clients) {
       c.active = false;
       c.outbox.trySend(bye);
       c.outbox.close();
     }
-    this.clients.clear();
-    this.nicks.clear();
-    this.tokens.clear();
-    this.rooms.clear();
-    this.slow = [];
+    this.#clients.clear();
+    this.#nicks.clear();
+    this.#tokens.clear();
+    this.#rooms.clear();
+    this.#slow = [];
   }
 
-  private broadcast(room: Room, ev: Event): void {
-    for (const m of room.members) this.deliver(m, ev);
+  #broadcast(room: Room, ev: Event): void {
+    for (const m of room.members) this.#deliver(m, ev);
   }
 
   /** Queues an event for a client without ever blocking; a full outbox marks it slow. */
-  private deliver(c: Client, ev: Event): void {
-    if (!c.outbox.trySend(ev)) this.slow.push(c);
+  #deliver(c: Client, ev: Event): void {
+    if (!c.outbox.trySend(ev)) this.#slow.push(c);
   }
 
-  private info(c: Client, text: string): void {
-    this.deliver(c, event({ type: 'info', text }));
+  #info(c: Client, text: string): void {
+    this.#deliver(c, event({ type: 'info', text }));
   }
 
-  private error(c: Client, text: string): void {
-    this.deliver(c, event({ type: 'error', text }));
+  #error(c: Client, text: string): void {
+    this.#deliver(c, event({ type: 'error', text }));
   }
 
   /**
@@ -370,58 +396,32 @@ export class Hub {
    * lobby) idle the longest is forgotten, history and all, to make space; false if every room
    * has people in it.
    */
-  private roomFor(name: string): boolean {
-    if (this.rooms.has(name) || this.rooms.size < this.maxRooms) return true;
+  #roomFor(name: string): boolean {
+    if (this.#rooms.has(name) || this.#rooms.size < this.#maxRooms) return true;
     let oldest: Room | null = null;
-    for (const r of this.rooms.values()) {
+    for (const r of this.#rooms.values()) {
       if (r.members.size === 0 && r.name !== LOBBY && (oldest === null || r.active < oldest.active)) oldest = r;
     }
     if (oldest === null) return false;
-    this.rooms.delete(oldest.name);
+    this.#rooms.delete(oldest.name);
     return true;
   }
 
-  private room(name: string): Room {
-    let room = this.rooms.get(name);
+  #room(name: string): Room {
+    let room = this.#rooms.get(name);
     if (room === undefined) {
       room = { name, members: new Set(), history: [], active: Date.now() };
-      this.rooms.set(name, room);
+      this.#rooms.set(name, room);
     }
     return room;
   }
 
-  private guestNick(): string {
+  #guestNick(): string {
     for (;;) {
-      const nick = `guest${++this.guestSeq}`;
-      if (!this.nicks.has(nick)) return nick;
+      const nick = `guest${++this.#guestSeq}`;
+      if (!this.#nicks.has(nick)) return nick;
     }
   }
-}
-
-/**
- * Requests handled back to back before the hub yields. A burst of queued requests (a thousand
- * clients connecting at once) would otherwise be handled in one go, every broadcast filling
- * outboxes faster than the writer goroutines — which only run when the hub parks or yields —
- * can drain them. JavaScript has one thread; Go's writers would run in parallel.
- */
-const HUB_BATCH = 16;
-
-/** The hub goroutine: handle requests until a shutdown, then answer what is left and stop. */
-async function hubLoop(hub: Hub): Promise<void> {
-  const requests = hub.requests;
-  let n = 0;
-  for (;;) {
-    let r = requests.tryRecv();
-    if (r === WOULD_BLOCK) {
-      n = 0;
-      r = await requests.recvOrClosed();
-    } else if (++n === HUB_BATCH) {
-      n = 0;
-      await gosched();
-    }
-    if (r === CLOSED || hub._handle(r)) break;
-  }
-  hub._drain();
 }
 
 /** A replayed history entry: same message, marked so the web page can show it dimmed. */

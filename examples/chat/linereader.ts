@@ -11,7 +11,7 @@
  * @module
  */
 
-import { bufio, type Reader } from '../../src/net/index.js';
+import { bufio, type Reader } from 'strand/net';
 
 /** Returned by {@link LineReader.readLine} for a line longer than the limit. */
 export const TOO_LONG: unique symbol = Symbol('line too long');
@@ -30,16 +30,16 @@ export const TOO_LONG: unique symbol = Symbol('line too long');
  * ```
  */
 export class LineReader {
-  private readonly br: bufio.Reader;
-  private readonly max: number;
+  readonly #br: bufio.Reader;
+  readonly #max: number;
 
   /**
    * @param r - the source (a net Conn).
    * @param max - longest accepted line in bytes, without its line ending.
    */
   constructor(r: Reader, max: number) {
-    this.br = new bufio.Reader(r, max + 2);
-    this.max = max;
+    this.#br = new bufio.Reader(r, max + 2);
+    this.#max = max;
   }
 
   /**
@@ -50,12 +50,12 @@ export class LineReader {
    * @throws whatever the underlying `read` throws.
    */
   async readLine(): Promise<string | typeof TOO_LONG | null> {
-    const r = await this.br.readLine();
+    const r = await this.#br.readLine();
     if (r === null) return null;
-    if (!r.isPrefix) return r.line.length > this.max ? TOO_LONG : Buffer.from(r.line.buffer, r.line.byteOffset, r.line.length).toString('utf8');
+    if (!r.isPrefix) return r.line.length > this.#max ? TOO_LONG : Buffer.from(r.line.buffer, r.line.byteOffset, r.line.length).toString('utf8');
     // Too long: skip the rest of it, piece by piece.
     for (;;) {
-      const rest = await this.br.readLine();
+      const rest = await this.#br.readLine();
       if (rest === null || !rest.isPrefix) return TOO_LONG;
     }
   }

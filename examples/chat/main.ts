@@ -16,7 +16,8 @@
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { chan, go, main, signal } from '../../src/index.js';
+import { chan, go, main, signal } from 'strand';
+import { joinHostPort, splitHostPort } from 'strand/net';
 import { ChatServer } from './server.js';
 
 const HELP = `strand chat: a TCP + browser chat server
@@ -68,7 +69,7 @@ async function chat(): Promise<void> {
 
 /** `undefined` → the default on `host`; "off" → null; otherwise the address as given. */
 function address(given: string | undefined, host: string, port: number): string | null {
-  if (given === undefined || given === '') return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (given === undefined || given === '') return joinHostPort(host, String(port));
   return given === 'off' ? null : given;
 }
 
@@ -83,8 +84,8 @@ async function run(tcp: string | null, http: string | null, log: Logger): Promis
   const srv = await ChatServer.start({ tcp, http, log });
   log.info({ tcp: srv.tcpAddr, http: srv.httpURL }, 'chat: listening');
   if (srv.tcpAddr !== null) {
-    const i = srv.tcpAddr.lastIndexOf(':');
-    log.info(`connect with: nc ${srv.tcpAddr.slice(0, i).replace(/^\[|\]$/g, '')} ${srv.tcpAddr.slice(i + 1)}`);
+    const [h, p] = splitHostPort(srv.tcpAddr);
+    log.info(`connect with: nc ${h} ${p}`);
   }
   if (srv.httpURL !== null) log.info(`open ${srv.httpURL} in a browser`);
 

@@ -29,16 +29,16 @@ export const DEFAULT_RATE: RateLimit = { perSecond: 20, burst: 40 };
  * ```
  */
 export class TokenBucket {
-  private readonly rate: number;
-  private readonly burst: number;
-  private tokens: number;
-  private last: number;
+  readonly #rate: number;
+  readonly #burst: number;
+  #tokens: number;
+  #last: number;
 
   constructor(limit: RateLimit) {
-    this.rate = limit.perSecond / 1000;
-    this.burst = limit.burst;
-    this.tokens = limit.burst;
-    this.last = performance.now();
+    this.#rate = limit.perSecond / 1000;
+    this.#burst = limit.burst;
+    this.#tokens = limit.burst;
+    this.#last = performance.now();
   }
 
   /**
@@ -48,19 +48,19 @@ export class TokenBucket {
    * in advance, so a caller that waits that long may go on).
    */
   take(): number {
-    if (this.rate === 0) return 0;
+    if (this.#rate === 0) return 0;
     const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.rate);
-    this.last = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : -this.tokens / this.rate;
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#last) * this.#rate);
+    this.#last = now;
+    this.#tokens -= 1;
+    return this.#tokens >= 0 ? 0 : -this.#tokens / this.#rate;
   }
 
   /** Like {@link TokenBucket.take}, but takes nothing when none is available. */
   tryTake(): boolean {
-    if (this.rate === 0) return true;
+    if (this.#rate === 0) return true;
     if (this.take() === 0) return true;
-    this.tokens += 1;
+    this.#tokens += 1;
     return false;
   }
 }

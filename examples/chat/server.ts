@@ -7,8 +7,8 @@
  */
 
 import type { Logger } from 'pino';
-import { after, chan, go, recvCase, select } from '../../src/index.js';
-import { listen, type Conn, type Listener } from '../../src/net/index.js';
+import { after, chan, go, recvCase, select } from 'strand';
+import { listen, type Conn, type Listener } from 'strand/net';
 import { DEFAULT_OUTBOX } from './client.js';
 import { Hub } from './hub.js';
 import type { RateLimit } from './ratelimit.js';
@@ -48,23 +48,23 @@ export class ChatServer {
   readonly tcpAddr: string | null;
   /** The web page's URL (`http://127.0.0.1:8080/`), or null. */
   readonly httpURL: string | null;
-  private readonly ln: Listener | null;
-  private readonly web: Web | null;
-  private readonly log: Logger;
-  private readonly graceMs: number;
+  readonly #ln: Listener | null;
+  readonly #web: Web | null;
+  readonly #log: Logger;
+  readonly #graceMs: number;
   /** Open TCP connections; touched by the connection goroutines (via track) and shutdown. */
-  private readonly conns = new Set<Conn>();
+  readonly #conns = new Set<Conn>();
   /** Closed when `conns` becomes empty after shutdown began. */
-  private readonly drained = chan<void>();
-  private stopping = false;
-  private stopped: Promise<void> | null = null;
+  readonly #drained = chan<void>();
+  #stopping = false;
+  #stopped: Promise<void> | null = null;
 
   private constructor(hub: Hub, ln: Listener | null, web: Web | null, opts: ChatOptions) {
     this.hub = hub;
-    this.ln = ln;
-    this.web = web;
-    this.log = opts.log;
-    this.graceMs = opts.graceMs ?? 2000;
+    this.#ln = ln;
+    this.#web = web;
+    this.#log = opts.log;
+    this.#graceMs = opts.graceMs ?? 2000;
     this.tcpAddr = ln === null ? null : String(ln.addr);
     this.httpURL = web === null ? null : web.url;
   }
@@ -90,19 +90,19 @@ export class ChatServer {
     const srv = new ChatServer(hub, ln, web, opts);
     if (ln !== null) {
       const log = opts.log.child({ part: 'tcp' });
-      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate, track: (c: Conn, open: boolean) => srv.track(c, open) });
+      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate, track: (c: Conn, open: boolean) => srv.#track(c, open) });
     }
     return srv;
   }
 
-  private track(conn: Conn, open: boolean): void {
+  #track(conn: Conn, open: boolean): void {
     if (open) {
       // A connection accepted just before shutdown: it will find the hub stopped and close.
-      this.conns.add(conn);
+      this.#conns.add(conn);
       return;
     }
-    this.conns.delete(conn);
-    if (this.stopping && this.conns.size === 0 && !this.drained.closed) this.drained.close();
+    this.#conns.delete(conn);
+    if (this.#stopping && this.#conns.size === 0 && !this.#drained.closed) this.#drained.close();
   }
 
   /**
@@ -111,24 +111,24 @@ export class ChatServer {
    * server. Idempotent.
    */
   shutdown(reason = 'server shutting down'): Promise<void> {
-    this.stopped ??= this._shutdown(reason);
-    return this.stopped;
+    this.#stopped ??= this.#shutdown(reason);
+    return this.#stopped;
   }
 
-  private async _shutdown(reason: string): Promise<void> {
-    this.log.info({ reason }, 'shutting down');
-    this.stopping = true;
-    this.ln?.close();
+  async #shutdown(reason: string): Promise<void> {
+    this.#log.info({ reason }, 'shutting down');
+    this.#stopping = true;
+    this.#ln?.close();
     await this.hub.shutdown(reason);
-    if (this.conns.size === 0 && !this.drained.closed) this.drained.close();
-    if (this.conns.size > 0) {
-      const i = await select([recvCase(this.drained), recvCase(after(this.graceMs))]);
+    if (this.#conns.size === 0 && !this.#drained.closed) this.#drained.close();
+    if (this.#conns.size > 0) {
+      const i = await select([recvCase(this.#drained), recvCase(after(this.#graceMs))]);
       if (i === 1) {
-        this.log.warn({ conns: this.conns.size }, 'hanging up on clients that did not leave in time');
-        for (const c of this.conns) c.close();
+        this.#log.warn({ conns: this.#conns.size }, 'hanging up on clients that did not leave in time');
+        for (const c of this.#conns) c.close();
       }
     }
-    if (this.web !== null) await this.web.close();
-    this.log.info('stopped');
+    if (this.#web !== null) await this.#web.close();
+    this.#log.info('stopped');
   }
 }

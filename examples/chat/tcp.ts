@@ -18,8 +18,8 @@
 
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { chan, go, sleep, CLOSED, WOULD_BLOCK } from '../../src/index.js';
-import type { Conn, Listener } from '../../src/net/index.js';
+import { chan, go, sleep, CLOSED, WOULD_BLOCK } from 'strand';
+import { errorIs, ErrClosed, OpError, type Conn, type Listener } from 'strand/net';
 import { Client } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub } from './hub.js';
@@ -78,7 +78,7 @@ export async function serveTCP(ln: Listener, hub: Hub, opts: TCPOptions): Promis
     try {
       conn = await ln.accept();
     } catch (err) {
-      if (isClosed(err)) return;
+      if (errorIs(err, ErrClosed)) return; // the server is shutting down
       opts.log.error({ err }, 'tcp: accept failed');
       return;
     }
@@ -129,8 +129,8 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
     }
   } catch (err) {
     // The writer (or the hub, for a slow client) closed the socket, or the peer reset it.
-    if (!isClosed(err)) {
-      reason = /reset/i.test(String((err as Error).message)) ? 'connection reset' : 'connection lost';
+    if (!errorIs(err, ErrClosed)) {
+      reason = err instanceof OpError && err.errno === 'ECONNRESET' ? 'connection reset' : 'connection lost';
       opts.log.info({ client: client.id, remote, err: (err as Error).message }, 'tcp: read failed');
     }
   }
@@ -183,9 +183,4 @@ function closeQuietly(conn: Conn): void {
   } catch {
     // already closed
   }
-}
-
-function isClosed(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  return /closed/i.test(e?.code ?? '') || /closed/.test(e?.message ?? '');
 }

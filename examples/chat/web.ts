@@ -19,8 +19,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { after, chan, recvCase, select, type Chan, type Context } from '../../src/index.js';
-import { strand } from '../../src/http/fastify/index.js';
+import { after, chan, recvCase, select, type Chan, type Context } from 'strand';
+import { strand } from 'strand/fastify';
+import { joinHostPort, splitHostPort } from 'strand/net';
 import { Client } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub } from './hub.js';
@@ -97,14 +98,13 @@ export async function startWeb(hub: Hub, addr: string, opts: WebOptions): Promis
   });
   await app.register(strand);
   routes(app, hub, opts);
-  const i = addr.lastIndexOf(':');
-  const host = addr.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1';
-  const port = Number(addr.slice(i + 1));
+  const [h, p] = splitHostPort(addr);
+  const host = h || '127.0.0.1';
+  const port = Number(p);
   await app.listen({ host, port });
   const a = app.server.address();
   const bound = typeof a === 'object' && a !== null ? a : { address: host, port };
-  const h = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
-  return { url: `http://${h}:${bound.port}/`, close: () => app.close() };
+  return { url: `http://${joinHostPort(bound.address, String(bound.port))}/`, close: () => app.close() };
 }
 
 function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {

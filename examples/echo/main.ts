@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { chan, go, main, signal } from '../../src/index.js';
-import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from '../../src/net/index.js';
+import { chan, go, main, signal } from 'strand';
+import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
 
 const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' } } });
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });

@@ -6,20 +6,26 @@
  * emits 'readable', 'end', 'error' or 'close'. While nobody reads, the stream's buffer fills to
  * its high-water mark and Node stops reading the socket, so TCP pushes back on the sender.
  *
- * Invariants (all fields are touched only by the reading goroutine and the stream's listeners,
- * on the one JavaScript thread):
- * - `_chunk` is the unread part of the last chunk taken from the stream (`_off` into it), or null.
- * - `_n` counts bytes taken from the stream; it never exceeds `_limit` without `_err` being set.
- * - Once `_eof` or `_err` is set it never changes again.
- * - Listeners are installed once, on the first park, and only ever ready `_w`.
+ * Invariants (all fields are private; they are touched only by the reading goroutine and the
+ * stream's listeners, on the one JavaScript thread):
+ * - `#chunk` is the unread part of the last chunk taken from the stream (`#off` into it), or null.
+ * - `#n` counts bytes taken from the stream; it never exceeds `#limit` without `#err` being set.
+ * - Once `#eof` or `#err` is set it never changes again.
+ * - Listeners are installed once, on the first park (when `#io` is created), and only ever wake
+ *   `#io`.
  *
  * @module
  */
 
 import type { Readable } from 'node:stream';
-import { Waiter, immediate, park, ready } from '../runtime/goroutine.js';
-import type { MaybePromise } from '../runtime/chan.js';
+import type { MaybePromise } from '../runtime/index.js';
 import { MaxBytesError, errBody } from './errors.js';
+import * as sym from './_symbols.js';
+import { IOWait, immediate } from './_wait.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kEOF: typeof sym.kEOF = sym.kEOF;
 
 const AGAIN = -1;
 
@@ -39,14 +45,14 @@ const AGAIN = -1;
  * ```
  */
 export class BodyReader {
-  /** @internal */ _src: Readable;
-  /** @internal */ _chunk: Buffer | null = null;
-  /** @internal */ _off = 0;
-  /** @internal */ _n = 0;
-  /** @internal */ _limit: number;
-  /** @internal */ _eof = false;
-  /** @internal */ _err: Error | null = null;
-  /** @internal */ _w: Waiter | null = null;
+  #src: Readable;
+  #chunk: Buffer | null = null;
+  #off = 0;
+  #n = 0;
+  #limit: number;
+  #eof = false;
+  #err: Error | null = null;
+  #io: IOWait | null = null;
 
   /**
    * @param src - the stream to read.
@@ -55,14 +61,19 @@ export class BodyReader {
    *   over the limit fails the first read without reading anything.
    */
   constructor(src: Readable, limit = Infinity, declared = -1) {
-    this._src = src;
-    this._limit = limit;
-    if (declared > limit) this._err = new MaxBytesError(limit);
+    this.#src = src;
+    this.#limit = limit;
+    if (declared > limit) this.#err = new MaxBytesError(limit);
+  }
+
+  /** @internal True once the body was read to its end. */
+  get [kEOF](): boolean {
+    return this.#eof;
   }
 
   /** Bytes read from the body so far. */
   get bytesRead(): number {
-    return this._n - (this._chunk === null ? 0 : this._chunk.length - this._off);
+    return this.#n - (this.#chunk === null ? 0 : this.#chunk.length - this.#off);
   }
 
   /**
@@ -74,87 +85,86 @@ export class BodyReader {
    */
   read(buf: Uint8Array): MaybePromise<number | null> {
     if (buf.length === 0) return 0;
-    const n = this._tryRead(buf);
+    const n = this.#tryRead(buf);
     if (n !== AGAIN) return immediate(n); // at once: fairness budget and attribution (see immediate())
-    return this._readSlow(buf);
+    return this.#readSlow(buf);
   }
 
-  /** @internal */
-  async _readSlow(buf: Uint8Array): Promise<number | null> {
+  async #readSlow(buf: Uint8Array): Promise<number | null> {
     for (;;) {
-      await this._park();
-      const n = this._tryRead(buf);
+      await this.#park();
+      const n = this.#tryRead(buf);
       if (n !== AGAIN) return immediate(n); // see immediate(): keeps the caller's attribution
     }
   }
 
-  /** @internal Copies buffered bytes, or returns AGAIN when the stream has nothing yet. */
-  _tryRead(buf: Uint8Array): number | null {
-    let c = this._chunk;
+  /** Copies buffered bytes, or returns AGAIN when the stream has nothing yet. */
+  #tryRead(buf: Uint8Array): number | null {
+    let c = this.#chunk;
     if (c === null) {
-      c = this._take();
+      c = this.#take();
       if (c === null) {
-        if (this._eof) return null;
+        if (this.#eof) return null;
         return AGAIN;
       }
-      this._chunk = c;
-      this._off = 0;
+      this.#chunk = c;
+      this.#off = 0;
     }
-    const avail = c.length - this._off;
+    const avail = c.length - this.#off;
     if (avail <= buf.length) {
-      buf.set(this._off === 0 ? c : c.subarray(this._off), 0);
-      this._chunk = null;
-      this._off = 0;
+      buf.set(this.#off === 0 ? c : c.subarray(this.#off), 0);
+      this.#chunk = null;
+      this.#off = 0;
       return avail;
     }
-    buf.set(c.subarray(this._off, this._off + buf.length), 0);
-    this._off += buf.length;
+    buf.set(c.subarray(this.#off, this.#off + buf.length), 0);
+    this.#off += buf.length;
     return buf.length;
   }
 
   /**
-   * @internal Takes the next chunk from the stream, or null (then `_eof` says whether it ended).
-   * Throws the sticky error.
+   * Takes the next chunk from the stream, or null (then `#eof` says whether it ended). Throws the
+   * sticky error.
    */
-  _take(): Buffer | null {
-    if (this._err !== null) throw this._err;
-    if (this._eof) return null;
-    const src = this._src;
+  #take(): Buffer | null {
+    if (this.#err !== null) throw this.#err;
+    if (this.#eof) return null;
+    const src = this.#src;
     const c = src.read() as Buffer | string | null;
     if (c === null) {
-      if (src.readableEnded) this._eof = true;
-      else if (src.destroyed) this._fail(errBody('unexpected EOF: the peer closed the connection mid-body'));
+      if (src.readableEnded) this.#eof = true;
+      else if (src.destroyed) this.#fail(errBody('unexpected EOF: the peer closed the connection mid-body'));
       return null;
     }
     const b = typeof c === 'string' ? Buffer.from(c) : c;
-    this._n += b.length;
-    if (this._n > this._limit) this._fail(new MaxBytesError(this._limit));
+    this.#n += b.length;
+    if (this.#n > this.#limit) this.#fail(new MaxBytesError(this.#limit));
     return b;
   }
 
-  /** @internal Records a sticky error and throws it. */
-  _fail(err: Error): never {
-    this._err = err;
-    this._chunk = null;
+  /** Records a sticky error and throws it. */
+  #fail(err: Error): never {
+    this.#err = err;
+    this.#chunk = null;
     throw err;
   }
 
-  /** @internal Parks until the stream has news. */
-  _park(): Promise<void> {
-    let w = this._w;
-    if (w === null) {
-      w = this._w = new Waiter();
-      const wake = (): void => ready(w!);
-      const src = this._src;
+  /** Parks until the stream has news. */
+  #park(): Promise<void> {
+    let io = this.#io;
+    if (io === null) {
+      io = this.#io = new IOWait();
+      const wake = (): void => io!.wake();
+      const src = this.#src;
       src.on('readable', wake);
       src.on('end', wake);
       src.on('close', wake);
       src.on('error', (e: Error) => {
-        if (this._err === null && !this._eof) this._err = errBody(`read body: ${e.message}`, e);
-        ready(w!);
+        if (this.#err === null && !this.#eof) this.#err = errBody(`read body: ${e.message}`, e);
+        io!.wake();
       });
     }
-    return park<void>(w, 'IO wait');
+    return io.wait();
   }
 
   /**
@@ -164,29 +174,28 @@ export class BodyReader {
    */
   readAll(): MaybePromise<Buffer> {
     const chunks: Buffer[] = [];
-    if (this._chunk !== null) {
-      chunks.push(this._off === 0 ? this._chunk : this._chunk.subarray(this._off));
-      this._chunk = null;
-      this._off = 0;
+    if (this.#chunk !== null) {
+      chunks.push(this.#off === 0 ? this.#chunk : this.#chunk.subarray(this.#off));
+      this.#chunk = null;
+      this.#off = 0;
     }
     for (;;) {
-      const c = this._take();
+      const c = this.#take();
       if (c !== null) {
         chunks.push(c);
         continue;
       }
-      if (this._eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      return this._readAllSlow(chunks);
+      if (this.#eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      return this.#readAllSlow(chunks);
     }
   }
 
-  /** @internal */
-  async _readAllSlow(chunks: Buffer[]): Promise<Buffer> {
+  async #readAllSlow(chunks: Buffer[]): Promise<Buffer> {
     for (;;) {
-      await this._park();
+      await this.#park();
       let c: Buffer | null;
-      while ((c = this._take()) !== null) chunks.push(c);
-      if (this._eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      while ((c = this.#take()) !== null) chunks.push(c);
+      if (this.#eof) return immediate(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     }
   }
 
@@ -211,8 +220,8 @@ export class BodyReader {
 
   /** Discards the rest of the body without reading it (destroys the stream). */
   close(): void {
-    if (!this._eof && this._err === null) this._err = errBody('read on closed body');
-    this._chunk = null;
-    this._src.destroy();
+    if (!this.#eof && this.#err === null) this.#err = errBody('read on closed body');
+    this.#chunk = null;
+    this.#src.destroy();
   }
 }

@@ -13,11 +13,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
-import { Waiter, park, ready, readyError } from '../runtime/goroutine.js';
-import type { MaybePromise } from '../runtime/chan.js';
-import { type Context, background, withTimeout } from '../runtime/context.js';
+import { type Context, type MaybePromise, background, withTimeout } from '../runtime/index.js';
 import { BodyReader } from './body.js';
-import { HttpError, httpCodes } from './errors.js';
+import { ClientError } from './errors.js';
+import * as sym from './_symbols.js';
+import { IOWait } from './_wait.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kEOF: typeof sym.kEOF = sym.kEOF;
 
 /** A request for {@link Client.do} / {@link doRequest} (Go's `http.NewRequestWithContext`). */
 export interface ClientRequest {
@@ -49,23 +53,6 @@ export interface ClientOptions {
   maxResponseBytes?: number;
 }
 
-/**
- * An error from a client call (Go's `*url.Error`): `op` is the method as Go spells it ("Get"),
- * `url` the URL, and `cause` the underlying error — the context's `Canceled` or
- * `DeadlineExceeded` when the context ended the call.
- */
-export class ClientError extends HttpError {
-  readonly op: string;
-  readonly url: string;
-
-  constructor(op: string, url: string, cause: unknown) {
-    super(httpCodes.CLIENT, `http: ${op} "${url}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'ClientError';
-    this.op = op;
-    this.url = url;
-  }
-}
-
 /** A client response (Go's `*http.Response`). */
 export class ClientResponse {
   /** The status code (200). */
@@ -74,15 +61,15 @@ export class ClientResponse {
   readonly headers: IncomingHttpHeaders;
   /** The body as a blocking-style reader; read it to the end or {@link close} it. */
   readonly body: BodyReader;
-  /** @internal Cancels the per-request timeout context, if any. */
-  _release: (() => void) | null;
+  /** Cancels the per-request timeout context, if any; null once released. */
+  #release: (() => void) | null;
 
   /** @internal */
   constructor(status: number, headers: IncomingHttpHeaders, body: BodyReader, release: (() => void) | null) {
     this.status = status;
     this.headers = headers;
     this.body = body;
-    this._release = release;
+    this.#release = release;
   }
 
   /** Reads the whole body. */
@@ -102,15 +89,13 @@ export class ClientResponse {
 
   /** Discards the rest of the body and releases the connection. */
   close(): void {
-    if (!this.body._eof) this.body.close();
-    if (this._release !== null) {
-      this._release();
-      this._release = null;
+    if (!this.body[kEOF]) this.body.close();
+    if (this.#release !== null) {
+      this.#release();
+      this.#release = null;
     }
   }
 }
-
-
 
 function goOp(method: string): string {
   return method.length === 0 ? method : method[0] + method.slice(1).toLowerCase();
@@ -129,14 +114,16 @@ function goOp(method: string): string {
  * ```
  */
 export class Client {
-  /** @internal */ _dispatcher: Dispatcher | undefined;
-  /** @internal */ _timeout: number;
-  /** @internal */ _maxBytes: number;
+  readonly #dispatcher: Dispatcher | undefined;
+  /** Per-request time limit in ms (0 = none). */
+  readonly #timeout: number;
+  /** Largest response body read through `body`. */
+  readonly #maxBytes: number;
 
   constructor(opts: ClientOptions = {}) {
-    this._dispatcher = opts.dispatcher;
-    this._timeout = opts.timeout ?? 0;
-    this._maxBytes = opts.maxResponseBytes ?? Infinity;
+    this.#dispatcher = opts.dispatcher;
+    this.#timeout = opts.timeout ?? 0;
+    this.#maxBytes = opts.maxResponseBytes ?? Infinity;
   }
 
   /**
@@ -152,30 +139,30 @@ export class Client {
     const url = String(req.url);
     let ctx = req.context ?? background();
     let release: (() => void) | null = null;
-    if (this._timeout > 0) [ctx, release] = withTimeout(ctx, this._timeout);
-    const w = new Waiter(); // the runtime's single waiter shape (never subclassed)
-    const p = park<ClientResponse>(w, 'IO wait');
+    if (this.#timeout > 0) [ctx, release] = withTimeout(ctx, this.#timeout);
+    const io = new IOWait();
+    const p = io.wait<ClientResponse>();
     if (ctx.err() !== null) {
       if (release !== null) release();
-      readyError(w, new ClientError(goOp(method), url, ctx.err()));
+      io.fail(new ClientError(goOp(method), url, ctx.err()));
       return p;
     }
-    const maxBytes = this._maxBytes;
+    const maxBytes = this.#maxBytes;
     undiciRequest(url, {
       method: method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body ?? null,
       signal: ctx.done() === null ? undefined : ctx.signal,
-      dispatcher: this._dispatcher,
+      dispatcher: this.#dispatcher,
     }).then(
       (res) => {
         const cl = res.headers['content-length'];
         const body = new BodyReader(res.body, maxBytes, typeof cl === 'string' ? Number(cl) : -1);
-        ready(w, new ClientResponse(res.statusCode, res.headers as IncomingHttpHeaders, body, release));
+        io.wake(new ClientResponse(res.statusCode, res.headers as IncomingHttpHeaders, body, release));
       },
       (err: unknown) => {
         if (release !== null) release();
-        readyError(w, new ClientError(goOp(method), url, ctx.err() ?? err));
+        io.fail(new ClientError(goOp(method), url, ctx.err() ?? err));
       },
     );
     return p;

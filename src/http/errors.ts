@@ -1,11 +1,13 @@
 /**
- * Errors raised by the HTTP layer. Each has a stable `code` (`STRAND_ERR_*`) and a message that
- * starts with `http:`, as Go's net/http errors do.
+ * Errors raised by the HTTP layer, and its one table of codes. Every error src/http throws has a
+ * stable `code` from {@link httpCodes} and a message that starts with `http:`, as Go's net/http
+ * errors do. Other files build their errors with the helpers below (or the classes, with a code
+ * from the table); no code string is written anywhere else.
  *
  * @module
  */
 
-import { StrandError } from '../runtime/errors.js';
+import { StrandError, codes } from '../runtime/index.js';
 
 /** Error codes of the HTTP layer. */
 export const httpCodes = {
@@ -25,6 +27,12 @@ export const httpCodes = {
   WRITE_AFTER_END: 'STRAND_ERR_WRITE_AFTER_END',
   /** A client request failed (connection refused, reset, aborted...). */
   CLIENT: 'STRAND_ERR_HTTP_CLIENT',
+  /**
+   * An argument outside what the function accepts: a handler that is neither a function nor has
+   * `serveHTTP`, a status code outside 100–999. The same code as the runtime's
+   * `codes.INVALID_ARG`; the error is the `TypeError` or `RangeError` JavaScript users expect.
+   */
+  INVALID_ARG: codes.INVALID_ARG,
 } as const;
 
 /** Base class of every HTTP-layer error. */
@@ -51,6 +59,23 @@ export class MaxBytesError extends HttpError {
 }
 
 /**
+ * An error from a client call (Go's `*url.Error`): `op` is the method as Go spells it ("Get"),
+ * `url` the URL, and `cause` the underlying error — the context's `Canceled` or
+ * `DeadlineExceeded` when the context ended the call.
+ */
+export class ClientError extends HttpError {
+  readonly op: string;
+  readonly url: string;
+
+  constructor(op: string, url: string, cause: unknown) {
+    super(httpCodes.CLIENT, `http: ${op} "${url}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ClientError';
+    this.op = op;
+    this.url = url;
+  }
+}
+
+/**
  * Returned (resolved) by `serve` after `shutdown`/`close`, and the cause of every request context
  * cancelled because the server is shutting down (Go's `http.ErrServerClosed`).
  */
@@ -62,4 +87,38 @@ export const ErrClientGone: HttpError = new HttpError(httpCodes.CLIENT_GONE, 'ht
 /** @internal A body error with the package prefix. */
 export function errBody(message: string, cause?: unknown): HttpError {
   return new HttpError(httpCodes.BODY, `http: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+/** @internal A write on a response whose handler already returned. */
+export function errWriteAfterEnd(): HttpError {
+  return new HttpError(httpCodes.WRITE_AFTER_END, 'http: write on a response that has ended (the handler already returned)');
+}
+
+/** @internal An invalid ServeMux pattern (Go panics likewise). */
+export function errPattern(pattern: string, why: string): HttpError {
+  return new HttpError(httpCodes.PATTERN, `http: parsing "${pattern}": ${why}`);
+}
+
+/** @internal A ServeMux registration that conflicts with a registered pattern. */
+export function errPatternConflict(pattern: string, other: string, why: string): HttpError {
+  return new HttpError(httpCodes.PATTERN_CONFLICT, `http: pattern "${pattern}" conflicts with pattern "${other}": ${why}`);
+}
+
+/** @internal `shutdown(ctx)` cut short by a context that ended without an error of its own. */
+export function errShutdownInterrupted(): HttpError {
+  return new HttpError(httpCodes.SERVER_CLOSED, 'http: shutdown interrupted');
+}
+
+/** @internal A handler argument that is neither a function nor an object with `serveHTTP` (a TypeError with a code). */
+export function errInvalidHandler(): TypeError {
+  return withCode(new TypeError('http: handler must be a function or an object with serveHTTP(w, r)'), httpCodes.INVALID_ARG);
+}
+
+/** @internal A status code outside 100–999 (a RangeError with a code). */
+export function errInvalidStatus(code: number): RangeError {
+  return withCode(new RangeError(`http: invalid WriteHeader code ${code}`), httpCodes.INVALID_ARG);
+}
+
+function withCode<E extends Error>(err: E, code: string): E & { readonly code: string } {
+  return Object.assign(err, { code });
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { errInvalidHandler } from './errors.js';
 import type { ResponseWriter } from './response.js';
 import type { Request } from './request.js';
 
@@ -22,9 +23,13 @@ export interface Handler {
 /** Either form of handler. */
 export type HandlerLike = HandlerFunc | Handler;
 
-/** @internal Normalizes a handler to a function (bound once, not per request). */
+/**
+ * @internal Normalizes a handler to a function (bound once, not per request).
+ *
+ * @throws TypeError (code `STRAND_ERR_INVALID_ARG`) for anything else.
+ */
 export function toHandlerFunc(h: HandlerLike): HandlerFunc {
   if (typeof h === 'function') return h;
   if (h !== null && typeof h === 'object' && typeof h.serveHTTP === 'function') return h.serveHTTP.bind(h);
-  throw new TypeError('http: handler must be a function or an object with serveHTTP(w, r)');
+  throw errInvalidHandler();
 }

@@ -7,6 +7,30 @@
  * channel ({@link serveSSE}). Client: {@link get}, {@link post}, {@link doRequest} on undici,
  * cancelled by a context. The Fastify plugin is a separate entry point, `strand/fastify`.
  *
+ * ## What this layer may use
+ * Each layer knows only the one below it, and only through its front door:
+ * - **Other layers: public entry points only.** src/http imports the runtime from
+ *   `../runtime/index.js` (what `strand` exports) and net from `../net/index.js` (what
+ *   `strand/net` exports) — never a deep path into another layer's files, never another layer's
+ *   internals. If http needs something those entry points do not offer, it is added there
+ *   first, as public API, or not used. Node (node:http, node:net types), undici, Fastify and
+ *   pino are used directly: they are what this layer is built on.
+ * - **Blocking: the user-level runtime first.** Goroutines, channels, select, context, sync and
+ *   time, as a user's program would use them. The park/ready contract (`Waiter`, `park`,
+ *   `ready`, `readyError`, `immediate`) is imported by one file, `_wait.ts`: node:http and
+ *   undici own their sockets, so their readiness ('drain', 'readable', an undici response)
+ *   reaches a goroutine there (`IOWait`, wait reason "IO wait") — the part net/poll plays for
+ *   strand/net. The other files park only through `IOWait`, and take `immediate` (the at-once
+ *   path of a blocking call) from `_wait.ts` too.
+ * - **Internals: one mechanism.** A class keeps its state `#private`. A member another file of
+ *   this layer must reach is keyed by a symbol from `_symbols.ts` and marked `@internal` (kept
+ *   out of the published types by `stripInternal`); a function another file needs is exported
+ *   `@internal` from the file of its concept. This file re-exports neither.
+ * - **Errors: one table.** Every error src/http throws carries a code from `httpCodes`
+ *   (errors.ts), built there.
+ * - **No import cycles.** A Request needs its server only through `RequestHost` (request.ts);
+ *   handler.ts, request.ts and response.ts import nothing from server.ts.
+ *
  * @module
  */
 export { Server, type ServerOptions } from './server.js';
@@ -16,13 +40,12 @@ export { ResponseWriter, ResponseHeader } from './response.js';
 export { BodyReader } from './body.js';
 export { ServeMux, cleanPath } from './mux.js';
 export type { Handler, HandlerFunc, HandlerLike } from './handler.js';
-export type { SocketListener } from './_listener.js';
+export type { SocketListener } from './listener.js';
 export { defaultLogger } from './logger.js';
-export { HttpError, MaxBytesError, ErrServerClosed, ErrClientGone, httpCodes } from './errors.js';
+export { HttpError, MaxBytesError, ClientError, ErrServerClosed, ErrClientGone, httpCodes } from './errors.js';
 export { serveSSE, sse, formatEvent, type SSEOptions } from './sse.js';
 export {
   Client,
-  ClientError,
   ClientResponse,
   defaultClient,
   get,

@@ -11,11 +11,17 @@
  * @module
  */
 
-import { HttpError, httpCodes } from './errors.js';
+import { errPatternConflict } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
 import { Rel, type Pattern, commonPath, compare, exactMatch, matchPath, methodMatches, parsePattern } from './pattern.js';
 import type { Request } from './request.js';
 import type { ResponseWriter } from './response.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kParams: typeof sym.kParams = sym.kParams;
+const kPattern: typeof sym.kPattern = sym.kPattern;
 
 interface Entry {
   pat: Pattern;
@@ -107,9 +113,10 @@ const STATUS_404 = '404 page not found\n';
  * ```
  */
 export class ServeMux {
-  /** @internal host → table; "" for patterns without a host. */
-  _hosts = new Map<string, Table>();
-  /** @internal */ _anyHost = new Table();
+  /** Host → table of the patterns with that host. */
+  readonly #hosts = new Map<string, Table>();
+  /** The patterns without a host. */
+  readonly #anyHost = new Table();
 
   /**
    * Registers `handler` for `pattern`.
@@ -120,20 +127,12 @@ export class ServeMux {
   handle(pattern: string, handler: HandlerLike): void {
     const pat = parsePattern(pattern);
     const h = toHandlerFunc(handler);
-    const table = pat.host === '' ? this._anyHost : this._tableFor(pat.host);
+    const table = pat.host === '' ? this.#anyHost : this.#tableFor(pat.host);
     for (const e of table.all) {
       const rel = compare(pat, e.pat);
-      if (rel === Rel.Equivalent) {
-        throw new HttpError(
-          httpCodes.PATTERN_CONFLICT,
-          `http: pattern "${pattern}" conflicts with pattern "${e.pat.str}": they match the same requests`,
-        );
-      }
+      if (rel === Rel.Equivalent) throw errPatternConflict(pattern, e.pat.str, 'they match the same requests');
       if (rel === Rel.Overlaps) {
-        throw new HttpError(
-          httpCodes.PATTERN_CONFLICT,
-          `http: pattern "${pattern}" conflicts with pattern "${e.pat.str}": both match some paths, like "${commonPath(pat, e.pat)}", and neither is more specific`,
-        );
+        throw errPatternConflict(pattern, e.pat.str, `both match some paths, like "${commonPath(pat, e.pat)}", and neither is more specific`);
       }
     }
     table.add({ pat, handler: h });
@@ -144,18 +143,17 @@ export class ServeMux {
     this.handle(pattern, fn);
   }
 
-  /** @internal */
-  _tableFor(host: string): Table {
-    let t = this._hosts.get(host);
+  #tableFor(host: string): Table {
+    let t = this.#hosts.get(host);
     if (t === undefined) {
       t = new Table();
-      this._hosts.set(host, t);
+      this.#hosts.set(host, t);
     }
     return t;
   }
 
-  /** @internal The most specific entry of `t` matching method and path, with its wildcard values in `out`. */
-  _match(t: Table, method: string, path: string, out: string[]): Entry | null {
+  /** The most specific entry of `t` matching method and path, with its wildcard values in `out`. */
+  #match(t: Table, method: string, path: string, out: string[]): Entry | null {
     const first = t.byFirst.size > 0 ? t.byFirst.get(firstSegment(path)) : undefined;
     const mark = out.length;
     let best: Entry | null = null;
@@ -164,23 +162,23 @@ export class ServeMux {
     return best;
   }
 
-  /** @internal Host-specific patterns first, then host-less ones. */
-  _find(host: string, method: string, path: string, out: string[]): Entry | null {
-    if (this._hosts.size > 0) {
-      const t = this._hosts.get(host);
+  /** Host-specific patterns first, then host-less ones. */
+  #find(host: string, method: string, path: string, out: string[]): Entry | null {
+    if (this.#hosts.size > 0) {
+      const t = this.#hosts.get(host);
       if (t !== undefined) {
-        const e = this._match(t, method, path, out);
+        const e = this.#match(t, method, path, out);
         if (e !== null) return e;
       }
     }
-    return this._match(this._anyHost, method, path, out);
+    return this.#match(this.#anyHost, method, path, out);
   }
 
-  /** @internal Methods that would match `path` (for 405's Allow). */
-  _allowed(host: string, path: string): string[] {
+  /** Methods that would match `path` (for 405's Allow). */
+  #allowed(host: string, path: string): string[] {
     const methods = new Set<string>();
     const scratch: string[] = [];
-    const tables = [this._hosts.get(host), this._anyHost];
+    const tables = [this.#hosts.get(host), this.#anyHost];
     for (const t of tables) {
       if (t === undefined) continue;
       for (const e of t.all) {
@@ -200,27 +198,27 @@ export class ServeMux {
    */
   handler(r: Request): { handler: HandlerFunc; pattern: string } | null {
     const out: string[] = [];
-    const e = this._find(stripPort(r.host), r.method, r.rawPath, out);
+    const e = this.#find(stripPort(r.host), r.method, r.rawPath, out);
     return e === null ? null : { handler: e.handler, pattern: e.pat.str };
   }
 
   /** Dispatches `r` to the most specific matching handler (Go's `ServeMux.ServeHTTP`). */
   serveHTTP(w: ResponseWriter, r: Request): Promise<void> | void {
     const path = r.rawPath;
-    const host = this._hosts.size > 0 ? stripPort(r.host) : '';
+    const host = this.#hosts.size > 0 ? stripPort(r.host) : '';
     if (r.method !== 'CONNECT') {
       const clean = cleanPath(path);
       if (clean !== path) return redirect(w, r, clean);
     }
     const out: string[] = [];
-    const e = this._find(host, r.method, path, out);
+    const e = this.#find(host, r.method, path, out);
     if (e !== null && exactMatch(e.pat, path)) return serveWith(e, w, r, out);
     if (path[path.length - 1] !== '/') {
-      const e2 = this._find(host, r.method, path + '/', []);
+      const e2 = this.#find(host, r.method, path + '/', []);
       if (e2 !== null && exactMatch(e2.pat, path + '/')) return redirect(w, r, path + '/');
     }
     if (e !== null) return serveWith(e, w, r, out);
-    const allow = this._allowed(host, path);
+    const allow = this.#allowed(host, path);
     if (allow.length > 0) {
       w.header().set('Allow', allow.join(', '));
       return plainError(w, 405, 'Method Not Allowed\n');
@@ -256,8 +254,8 @@ function plainError(w: ResponseWriter, code: number, text: string): void {
 }
 
 function serveWith(e: Entry, w: ResponseWriter, r: Request, out: string[]): Promise<void> | void {
-  r._pattern = e.pat.str;
-  if (out.length > 0) r._params = out;
+  r[kPattern] = e.pat.str;
+  if (out.length > 0) r[kParams] = out;
   return e.handler(w, r);
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { HttpError, httpCodes } from './errors.js';
+import { errPattern } from './errors.js';
 
 /** One path segment of a pattern. */
 export interface Segment {
@@ -46,10 +46,6 @@ export const enum Rel {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const IDENT = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
-function bad(pattern: string, why: string): HttpError {
-  return new HttpError(httpCodes.PATTERN, `http: parsing "${pattern}": ${why}`);
-}
-
 function unescape(s: string): string {
   if (s.indexOf('%') < 0) return s;
   try {
@@ -65,19 +61,19 @@ function unescape(s: string): string {
  * @throws `HttpError` STRAND_ERR_PATTERN for an invalid pattern (Go panics likewise).
  */
 export function parsePattern(str: string): Pattern {
-  if (str.length === 0) throw bad(str, 'empty pattern');
+  if (str.length === 0) throw errPattern(str, 'empty pattern');
   let rest = str;
   let method = '';
   const sp = rest.search(/[ \t]/);
   if (sp >= 0) {
     method = rest.slice(0, sp);
     rest = rest.slice(sp).trimStart();
-    if (!TOKEN.test(method)) throw bad(str, `invalid method "${method}"`);
+    if (!TOKEN.test(method)) throw errPattern(str, `invalid method "${method}"`);
   }
   const slash = rest.indexOf('/');
-  if (slash < 0) throw bad(str, 'host/path missing /');
+  if (slash < 0) throw errPattern(str, 'host/path missing /');
   const host = rest.slice(0, slash);
-  if (host.includes('{')) throw bad(str, 'host contains "{" (wildcards are not allowed in hosts)');
+  if (host.includes('{')) throw errPattern(str, 'host contains "{" (wildcards are not allowed in hosts)');
   let path = rest.slice(slash);
   const segments: Segment[] = [];
   const names = new Set<string>();
@@ -93,16 +89,16 @@ export function parsePattern(str: string): Pattern {
     path = path.slice(i);
     const open = seg.indexOf('{');
     if (open < 0) {
-      if (seg.includes('}')) throw bad(str, `bad segment "${seg}"`);
+      if (seg.includes('}')) throw errPattern(str, `bad segment "${seg}"`);
       segments.push({ wild: false, multi: false, s: unescape(seg) });
       continue;
     }
     if (open !== 0 || seg[seg.length - 1] !== '}') {
-      throw bad(str, `bad wildcard segment "${seg}" (must be a full segment)`);
+      throw errPattern(str, `bad wildcard segment "${seg}" (must be a full segment)`);
     }
     let name = seg.slice(1, -1);
     if (name === '$') {
-      if (path.length !== 0) throw bad(str, '{$} not at end');
+      if (path.length !== 0) throw errPattern(str, '{$} not at end');
       segments.push({ wild: false, multi: false, s: '/' });
       break;
     }
@@ -110,11 +106,11 @@ export function parsePattern(str: string): Pattern {
     if (name.endsWith('...')) {
       multi = true;
       name = name.slice(0, -3);
-      if (path.length !== 0) throw bad(str, '{...} wildcard not at end');
+      if (path.length !== 0) throw errPattern(str, '{...} wildcard not at end');
     }
-    if (name === '') throw bad(str, 'empty wildcard');
-    if (!IDENT.test(name)) throw bad(str, `bad wildcard name "${name}"`);
-    if (names.has(name)) throw bad(str, `duplicate wildcard name "${name}"`);
+    if (name === '') throw errPattern(str, 'empty wildcard');
+    if (!IDENT.test(name)) throw errPattern(str, `bad wildcard name "${name}"`);
+    if (names.has(name)) throw errPattern(str, `duplicate wildcard name "${name}"`);
     names.add(name);
     segments.push({ wild: true, multi, s: name });
   }

@@ -4,14 +4,35 @@
  * Cheap to create: the hot path stores only what node:http already parsed; the URL object, the
  * body reader and the context are built on first use.
  *
+ * Ownership: the private fields are set by the handler goroutine's calls (lazily) and by the
+ * server once, through `[kHandlerDone]()` after the handler returned; ServeMux writes the
+ * `[kParams]`/`[kPattern]` slots before it calls the matched handler.
+ *
  * @module
  */
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { type CancelCauseFunc, type Context, withCancelCause } from '../runtime/index.js';
 import { BodyReader } from './body.js';
 import { ErrClientGone } from './errors.js';
-import { type Context, withCancelCause } from './_context.js';
-import type { Server } from './server.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
+const kParams: typeof sym.kParams = sym.kParams;
+const kPattern: typeof sym.kPattern = sym.kPattern;
+
+/**
+ * @internal What a Request needs of the server that received it (the server's internal state
+ * implements it; a Request never sees the Server itself).
+ */
+export interface RequestHost {
+  /** The request body limit in bytes. */
+  readonly maxBodyBytes: number;
+  /** The server's base context: every request context derives from it (cancelled on shutdown). */
+  readonly baseCtx: Context;
+}
 
 /**
  * An HTTP request received by a server.
@@ -31,34 +52,39 @@ export class Request {
   readonly id: number;
   /** The underlying Node request (for interop; reading it directly bypasses `body`). */
   readonly raw: IncomingMessage;
-  /** @internal */ _res: ServerResponse;
-  /** @internal */ _srv: Server;
-  /** @internal */ _url: URL | null = null;
-  /** @internal */ _body: BodyReader | null = null;
-  /** @internal */ _ctx: Context | null = null;
-  /** @internal */ _cancel: ((cause?: Error) => void) | null = null;
+  // The two symbol-keyed slots are declared here and assigned in the constructor with the
+  // module-local symbols: a field initializer would make TypeScript hoist the keys into module
+  // `var`s, and a keyed store through a mutable variable is the slow generic one (_symbols.ts).
   /** @internal Names and values of path wildcards, set by ServeMux: [name0, value0, name1, ...]. */
-  _params: string[] | null = null;
+  declare [kParams]: string[] | null;
   /** @internal The ServeMux pattern that matched, or "". */
-  _pattern = '';
-  /** @internal Set when the handler has returned. */
-  _done = false;
+  declare [kPattern]: string;
+  readonly #res: ServerResponse;
+  readonly #host: RequestHost;
+  #url: URL | null = null;
+  #body: BodyReader | null = null;
+  #ctx: Context | null = null;
+  #cancel: CancelCauseFunc | null = null;
+  /** Set when the handler has returned. */
+  #done = false;
 
   /** @internal Built by the server. */
-  constructor(srv: Server, req: IncomingMessage, res: ServerResponse, id: number) {
+  constructor(host: RequestHost, req: IncomingMessage, res: ServerResponse, id: number) {
+    this[kParams] = null;
+    this[kPattern] = '';
     this.method = req.method!;
     this.requestURI = req.url!;
     this.headers = req.headers;
     this.id = id;
     this.raw = req;
-    this._res = res;
-    this._srv = srv;
+    this.#res = res;
+    this.#host = host;
   }
 
   /** The request URL, resolved against the Host header (parsed on first use). */
   get url(): URL {
-    if (this._url === null) this._url = new URL(this.requestURI, `http://${this.host || 'localhost'}`);
-    return this._url;
+    if (this.#url === null) this.#url = new URL(this.requestURI, `http://${this.host || 'localhost'}`);
+    return this.#url;
   }
 
   /** The escaped path, without the query ("/a%20b/c"). */
@@ -93,7 +119,7 @@ export class Request {
 
   /** The ServeMux pattern that matched the request ("GET /items/{id}"), or "" (Go's `r.Pattern`). */
   get pattern(): string {
-    return this._pattern;
+    return this[kPattern];
   }
 
   /**
@@ -102,11 +128,11 @@ export class Request {
    * handler lets it escape.
    */
   get body(): BodyReader {
-    if (this._body === null) {
+    if (this.#body === null) {
       const cl = this.headers['content-length'];
-      this._body = new BodyReader(this.raw, this._srv.maxBodyBytes, cl === undefined ? -1 : Number(cl));
+      this.#body = new BodyReader(this.raw, this.#host.maxBodyBytes, cl === undefined ? -1 : Number(cl));
     }
-    return this._body;
+    return this.#body;
   }
 
   /** Reads the whole body (within the body limit). */
@@ -139,7 +165,7 @@ export class Request {
    * ```
    */
   pathValue(name: string): string {
-    const p = this._params;
+    const p = this[kParams];
     if (p === null) return '';
     for (let i = 0; i < p.length; i += 2) if (p[i] === name) return p[i + 1];
     return '';
@@ -147,7 +173,7 @@ export class Request {
 
   /** Sets a path value (Go's `r.SetPathValue`), e.g. for middleware and tests. */
   setPathValue(name: string, value: string): void {
-    const p = (this._params ??= []);
+    const p = (this[kParams] ??= []);
     for (let i = 0; i < p.length; i += 2) {
       if (p[i] === name) {
         p[i + 1] = value;
@@ -170,20 +196,26 @@ export class Request {
    * ```
    */
   context(): Context {
-    if (this._ctx === null) {
-      const [ctx, cancel] = withCancelCause(this._srv._baseCtx);
-      this._ctx = ctx;
-      this._cancel = cancel;
-      const res = this._res;
-      if (this._done || res.writableFinished) cancel();
+    if (this.#ctx === null) {
+      const [ctx, cancel] = withCancelCause(this.#host.baseCtx);
+      this.#ctx = ctx;
+      this.#cancel = cancel;
+      const res = this.#res;
+      if (this.#done || res.writableFinished) cancel();
       else if (res.destroyed || this.raw.socket.destroyed) cancel(ErrClientGone);
-      else res.once('close', () => this._onClose());
+      else res.once('close', () => this.#onClose());
     }
-    return this._ctx;
+    return this.#ctx;
   }
 
-  /** @internal The response closed: a client that left before the end of the response. */
-  _onClose(): void {
-    if (this._cancel !== null && !this._res.writableFinished) this._cancel(ErrClientGone);
+  /** The response closed: a client that left before the end of the response. */
+  #onClose(): void {
+    if (this.#cancel !== null && !this.#res.writableFinished) this.#cancel(ErrClientGone);
+  }
+
+  /** @internal The handler returned (Go's rule: its context is cancelled now). */
+  [kHandlerDone](): void {
+    this.#done = true;
+    if (this.#cancel !== null) this.#cancel();
   }
 }

@@ -2,26 +2,29 @@
  * The ResponseWriter a handler writes its response with (Go's `http.ResponseWriter`).
  *
  * Invariants (the writer belongs to the handler goroutine; the server touches it only after the
- * handler returned or threw):
- * - `_status` is 0 until `writeHeader` (explicit, or implied by the first write/flush), then the
+ * handler returned or threw, through {@link kFinish} and {@link kReset}; every field is private):
+ * - `#status` is 0 until `writeHeader` (explicit, or implied by the first write/flush), then the
  *   status; header changes after that are ignored, as in Go.
- * - `_pending` holds at most one small first chunk not yet given to node:http. Keeping it lets a
+ * - `#pending` holds at most one small first chunk not yet given to node:http. Keeping it lets a
  *   handler that writes once and returns be answered with `Content-Length` in one `end()`
  *   (Go buffers the start of a response for the same reason). Any second write, `flush()` or the
  *   end of the handler hands it over. It is a string or a private copy, never a caller's buffer.
- * - `_drain` is non-null only while the goroutine is parked on backpressure.
+ * - `#io` is null until the first backpressure; then the 'drain' and 'close' listeners are
+ *   installed once and wake it.
  *
  * @module
  */
 
 import type { ServerResponse } from 'node:http';
-import { Waiter, immediate, park, ready, readyError } from '../runtime/goroutine.js';
-import type { MaybePromise } from '../runtime/chan.js';
-import { ErrClientGone, HttpError, httpCodes } from './errors.js';
+import type { MaybePromise } from '../runtime/index.js';
+import { ErrClientGone, errInvalidStatus, errWriteAfterEnd } from './errors.js';
+import * as sym from './_symbols.js';
+import { IOWait, immediate } from './_wait.js';
 
-function errWriteAfterEnd(): HttpError {
-  return new HttpError(httpCodes.WRITE_AFTER_END, 'http: write on a response that has ended (the handler already returned)');
-}
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kReset: typeof sym.kReset = sym.kReset;
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */
 const HOLD_MAX = 4096;
@@ -31,22 +34,22 @@ const HOLD_MAX = 4096;
  * was written are ignored, as in Go.
  */
 export class ResponseHeader {
-  /** @internal */ _w: ResponseWriter;
+  readonly #w: ResponseWriter;
 
-  /** @internal */
+  /** @internal Built by {@link ResponseWriter.header}. */
   constructor(w: ResponseWriter) {
-    this._w = w;
+    this.#w = w;
   }
 
   /** Replaces the values of `name`. */
   set(name: string, value: string | number | readonly string[]): void {
-    if (this._w._status === 0) this._w._res.setHeader(name, value);
+    if (this.#w.status === 0) this.#w.raw.setHeader(name, value);
   }
 
   /** Adds a value to `name` (Go's `Header.Add`). */
   add(name: string, value: string): void {
-    if (this._w._status !== 0) return;
-    const res = this._w._res;
+    if (this.#w.status !== 0) return;
+    const res = this.#w.raw;
     const old = res.getHeader(name);
     if (old === undefined) res.setHeader(name, value);
     else res.setHeader(name, Array.isArray(old) ? [...old, value] : [String(old), value]);
@@ -54,26 +57,26 @@ export class ResponseHeader {
 
   /** The first value of `name`, or "" (Go's `Header.Get`). */
   get(name: string): string {
-    const v = this._w._res.getHeader(name);
+    const v = this.#w.raw.getHeader(name);
     if (v === undefined) return '';
     return Array.isArray(v) ? (v[0] ?? '') : String(v);
   }
 
   /** Every value of `name` (Go's `Header.Values`). */
   values(name: string): string[] {
-    const v = this._w._res.getHeader(name);
+    const v = this.#w.raw.getHeader(name);
     if (v === undefined) return [];
     return Array.isArray(v) ? v.slice() : [String(v)];
   }
 
   /** Whether `name` is set. */
   has(name: string): boolean {
-    return this._w._res.hasHeader(name);
+    return this.#w.raw.hasHeader(name);
   }
 
   /** Removes `name` (Go's `Header.Del`). */
   delete(name: string): void {
-    if (this._w._status === 0) this._w._res.removeHeader(name);
+    if (this.#w.status === 0) this.#w.raw.removeHeader(name);
   }
 }
 
@@ -100,36 +103,37 @@ export class ResponseHeader {
 export class ResponseWriter {
   /** The underlying Node response (for interop). */
   readonly raw: ServerResponse;
-  /** @internal */ _res: ServerResponse;
-  /** @internal */ _status = 0;
-  /** @internal */ _hdr: ResponseHeader | null = null;
-  /** @internal */ _pending: string | Buffer | null = null;
-  /** @internal */ _drain: Waiter | null = null;
-  /** @internal */ _wake: (() => void) | null = null;
-  /** @internal */ _written = 0;
-  /** @internal Called on a superfluous writeHeader (set by the server, for its logger). */
-  _onSuperfluous: ((w: ResponseWriter, code: number) => void) | null = null;
+  #status = 0;
+  #hdr: ResponseHeader | null = null;
+  #pending: string | Buffer | null = null;
+  #io: IOWait | null = null;
+  #written = 0;
+  /** Called on a superfluous writeHeader (the server's logger), or null. */
+  readonly #onSuperfluous: ((w: ResponseWriter, code: number) => void) | null;
 
-  /** @internal Built by the server. */
-  constructor(res: ServerResponse) {
+  /**
+   * @internal Built by the server (and the Fastify plugin's `reply.sse`).
+   * @param onSuperfluous - told about a superfluous `writeHeader` call (the server logs it).
+   */
+  constructor(res: ServerResponse, onSuperfluous: ((w: ResponseWriter, code: number) => void) | null = null) {
     this.raw = res;
-    this._res = res;
+    this.#onSuperfluous = onSuperfluous;
   }
 
   /** The response header map. */
   header(): ResponseHeader {
-    if (this._hdr === null) this._hdr = new ResponseHeader(this);
-    return this._hdr;
+    if (this.#hdr === null) this.#hdr = new ResponseHeader(this);
+    return this.#hdr;
   }
 
   /** The status written so far, or 0. */
   get status(): number {
-    return this._status;
+    return this.#status;
   }
 
   /** Body bytes handed to node:http so far (held-back bytes included). */
   get bytesWritten(): number {
-    return this._written;
+    return this.#written;
   }
 
   /**
@@ -137,18 +141,16 @@ export class ResponseWriter {
    * "superfluous", as Go does). The status and headers go out with the first write, `flush()`,
    * or when the handler returns.
    *
-   * @throws RangeError for a code outside 100–999.
+   * @throws RangeError (code `STRAND_ERR_INVALID_ARG`) for a code outside 100–999.
    */
   writeHeader(code: number): void {
-    if (this._status !== 0) {
-      if (this._onSuperfluous !== null) this._onSuperfluous(this, code);
+    if (this.#status !== 0) {
+      if (this.#onSuperfluous !== null) this.#onSuperfluous(this, code);
       return;
     }
-    if (!Number.isInteger(code) || code < 100 || code > 999) {
-      throw new RangeError(`http: invalid WriteHeader code ${code}`);
-    }
-    this._status = code;
-    this._res.statusCode = code;
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw errInvalidStatus(code);
+    this.#status = code;
+    this.raw.statusCode = code;
   }
 
   /**
@@ -162,52 +164,51 @@ export class ResponseWriter {
    *   the response has ended (a ResponseWriter must not be used after its handler returned).
    */
   write(chunk: string | Uint8Array): MaybePromise<void> {
-    const res = this._res;
+    const res = this.raw;
     if (res.writableEnded) throw errWriteAfterEnd();
-    if (this._status === 0) this._implicitHeader(chunk);
+    if (this.#status === 0) this.#implicitHeader(chunk);
     if (res.destroyed) throw ErrClientGone;
     const n = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     if (n === 0) return immediate(undefined);
-    this._written += n;
-    if (this._pending === null && !res.headersSent && this._written <= HOLD_MAX) {
+    this.#written += n;
+    if (this.#pending === null && !res.headersSent && this.#written <= HOLD_MAX) {
       // First small chunk: hold it (copied if it is a caller's buffer; see the module comment).
-      this._pending = typeof chunk === 'string' ? chunk : Buffer.from(chunk);
+      this.#pending = typeof chunk === 'string' ? chunk : Buffer.from(chunk);
       return immediate(undefined);
     }
-    if (this._pending !== null) {
-      const p = this._pending;
-      this._pending = null;
+    if (this.#pending !== null) {
+      const p = this.#pending;
+      this.#pending = null;
       res.write(p);
     }
     // At once: the fairness budget and the caller's goroutine attribution (see immediate()).
     if (res.write(chunk)) return immediate(undefined);
-    return this._waitDrain();
+    return this.#waitDrain();
   }
 
-  /** @internal Parks until 'drain' (or the response closes). */
-  _waitDrain(): Promise<void> {
-    const w = (this._drain = new Waiter());
-    if (this._wake === null) {
-      this._wake = (): void => this._onDrainOrClose();
-      this._res.on('drain', this._wake);
-      this._res.on('close', this._wake);
+  /** Parks until 'drain' (or the response closes: then the write fails with ErrClientGone). */
+  #waitDrain(): Promise<void> {
+    let io = this.#io;
+    if (io === null) {
+      io = this.#io = new IOWait();
+      const wake = (): void => this.#onDrainOrClose();
+      this.raw.on('drain', wake);
+      this.raw.on('close', wake);
     }
-    return park<void>(w, 'IO wait');
+    return io.wait();
   }
 
-  /** @internal */
-  _onDrainOrClose(): void {
-    const w = this._drain;
-    if (w === null) return;
-    this._drain = null;
-    if (this._res.destroyed && !this._res.writableFinished) readyError(w, ErrClientGone);
-    else ready(w);
+  #onDrainOrClose(): void {
+    const io = this.#io!;
+    const res = this.raw;
+    if (res.destroyed && !res.writableFinished) io.fail(ErrClientGone);
+    else io.wake();
   }
 
-  /** @internal First write or flush without a status: 200, and a Content-Type guess. */
-  _implicitHeader(chunk: string | Uint8Array | null): void {
-    this._status = 200;
-    const res = this._res;
+  /** First write or flush without a status: 200, and a Content-Type guess. */
+  #implicitHeader(chunk: string | Uint8Array | null): void {
+    this.#status = 200;
+    const res = this.raw;
     res.statusCode = 200;
     if (chunk !== null && !res.hasHeader('content-type')) {
       res.setHeader('Content-Type', typeof chunk === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
@@ -219,29 +220,43 @@ export class ResponseWriter {
    * when streaming, so the client sees what was written so far.
    */
   flush(): void {
-    const res = this._res;
+    const res = this.raw;
     if (res.destroyed || res.writableEnded) return;
-    if (this._status === 0) this._implicitHeader(null);
-    if (this._pending !== null) {
-      const p = this._pending;
-      this._pending = null;
+    if (this.#status === 0) this.#implicitHeader(null);
+    if (this.#pending !== null) {
+      const p = this.#pending;
+      this.#pending = null;
       res.write(p);
     } else if (!res.headersSent) {
       res.flushHeaders();
     }
   }
 
+  /**
+   * @internal Replaces the response by an error response (the server's recovery from a handler
+   * that threw): every header and held-back byte the handler set is discarded; `status` and
+   * `body` are held for {@link kFinish}. Only while nothing has been sent (`!raw.headersSent`).
+   */
+  [kReset](status: number, body: string): void {
+    const res = this.raw;
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    this.#status = status;
+    res.statusCode = status;
+    this.#pending = body;
+    this.#written = body.length;
+  }
+
   /** @internal Ends the response after the handler returned. */
-  _finish(): void {
-    const res = this._res;
-    if (this._status === 0) {
-      this._status = 200;
+  [kFinish](): void {
+    const res = this.raw;
+    if (this.#status === 0) {
+      this.#status = 200;
       res.statusCode = 200;
     }
     if (res.writableEnded || res.destroyed) return;
-    const p = this._pending;
+    const p = this.#pending;
     if (p !== null) {
-      this._pending = null;
+      this.#pending = null;
       res.end(p);
     } else {
       res.end();

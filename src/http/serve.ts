@@ -5,7 +5,7 @@
  */
 
 import type { HandlerLike } from './handler.js';
-import type { SocketListener } from './_listener.js';
+import type { SocketListener } from './listener.js';
 import { Server, type ServerOptions } from './server.js';
 
 /**

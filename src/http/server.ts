@@ -11,10 +11,14 @@
  * synchronous handler never allocates a promise. The context, URL object and body reader are
  * built only when a handler asks for them.
  *
- * Invariants (all fields are touched on the one JavaScript thread):
- * - `_active` counts handler goroutines that have started and not finished.
- * - `_conns` holds every connection handed to node:http and not yet closed.
- * - Once `_inShutdown` is set it stays set: no new connection is accepted, every response that
+ * Internals: the public {@link Server} is a facade over a `ServerState` private to this module
+ * (Go's unexported fields): the hot path and the accept loop are module-level functions that
+ * take the state, and Requests see it only through the small `RequestHost` interface.
+ *
+ * Invariants (all fields are touched on the one JavaScript thread, by this module only):
+ * - `active` counts handler goroutines that have started and not finished.
+ * - `conns` holds every connection handed to node:http and not yet closed.
+ * - Once `inShutdown` is set it stays set: no new connection is accepted, every response that
  *   has not sent its headers gets `Connection: close`, and the base context is cancelled.
  *
  * @module
@@ -22,17 +26,22 @@
 
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { go } from '../runtime/goroutine.js';
-import { chan } from '../runtime/chan.js';
-import { recvCase, select } from '../runtime/select.js';
-import { type Context, background, withCancelCause } from './_context.js';
-import { ErrServerClosed, HttpError, MaxBytesError, httpCodes } from './errors.js';
+import { type CancelCauseFunc, type Context, background, chan, go, recvCase, select, withCancelCause } from '../runtime/index.js';
+import { listen } from '../net/index.js';
+import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
-import type { SocketListener } from './_listener.js';
+import type { SocketListener } from './listener.js';
 import { defaultLogger, type Logger } from './logger.js';
-import { Request } from './request.js';
+import { Request, type RequestHost } from './request.js';
 import { ResponseWriter } from './response.js';
-import { listenTCP } from './_listen.js';
+import * as sym from './_symbols.js';
+
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
+const kReset: typeof sym.kReset = sym.kReset;
+const kServer: typeof sym.kServer = sym.kServer;
 
 /** Options of a {@link Server} (Go's `http.Server` fields). Durations are milliseconds. */
 export interface ServerOptions {
@@ -69,12 +78,114 @@ export interface ServerOptions {
   logger?: Logger;
 }
 
-const kServer = Symbol('strand.http.server');
-
 function notFound(w: ResponseWriter): void {
   w.writeHeader(404);
   w.header().set('Content-Type', 'text/plain; charset=utf-8');
   w.write('404 page not found\n');
+}
+
+/**
+ * Everything a running server keeps, private to this module (the {@link Server} facade holds it
+ * in a `#private` field). The hot path takes it as its first argument.
+ */
+class ServerState implements RequestHost {
+  readonly maxBodyBytes: number;
+  readonly baseCtx: Context;
+  readonly cancelBase: CancelCauseFunc;
+  readonly logger: Logger;
+  readonly handler: HandlerFunc;
+  readonly writeTimeout: number;
+  /** The node:http server: parses, keeps connections alive, enforces header/request timeouts. */
+  readonly http: http.Server;
+  /** Logs a superfluous writeHeader (bound once, handed to every ResponseWriter). */
+  readonly superfluous: (w: ResponseWriter, code: number) => void;
+  active = 0;
+  reqSeq = 0;
+  inShutdown = false;
+  readonly conns = new Set<Socket>();
+  readonly listeners = new Set<SocketListener>();
+
+  constructor(opts: ServerOptions, logger: Logger, maxBodyBytes: number) {
+    this.maxBodyBytes = maxBodyBytes;
+    this.logger = logger;
+    this.handler = opts.handler === undefined ? notFound : toHandlerFunc(opts.handler);
+    this.writeTimeout = opts.writeTimeout ?? 0;
+    this.superfluous = (w, code) => logger.warn(`http: superfluous response.writeHeader call (status ${w.status}, then ${code})`);
+    const [ctx, cancel] = withCancelCause(background());
+    this.baseCtx = ctx;
+    this.cancelBase = cancel;
+
+    const requestTimeout = opts.readTimeout ?? 300_000;
+    let headersTimeout = opts.readHeaderTimeout ?? (opts.readTimeout ? opts.readTimeout : Math.min(60_000, requestTimeout || 60_000));
+    if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
+    const smallest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
+    const httpOpts: http.ServerOptions = {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: opts.idleTimeout ?? 5_000,
+      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(smallest / 4))),
+      noDelay: true,
+    };
+    if (opts.maxHeaderBytes !== undefined) httpOpts.maxHeaderSize = opts.maxHeaderBytes;
+    const st = this;
+    this.http = http.createServer(httpOpts, function onRequest(req, res) {
+      dispatch(st, req, res);
+    });
+    // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
+    // on; this server never listens itself, so announce it.
+    this.http.emit('listening');
+  }
+
+  beginShutdown(): void {
+    if (this.inShutdown) return;
+    this.inShutdown = true;
+    for (const l of this.listeners) {
+      try {
+        const p = l.close();
+        if (p instanceof Promise) p.catch(() => {});
+      } catch {
+        // already closed
+      }
+    }
+    this.cancelBase(ErrServerClosed);
+  }
+
+  /** True when no connection has response bytes waiting to be written. */
+  flushed(): boolean {
+    for (const s of this.conns) if (s.writableLength > 0 && !s.destroyed) return false;
+    return true;
+  }
+
+  destroyAll(): void {
+    this.http.closeAllConnections();
+    for (const s of this.conns) s.destroy();
+    this.conns.clear();
+  }
+
+  /** Recovers from a handler error (Go's per-request panic recovery). */
+  recover(w: ResponseWriter, r: Request, err: unknown): void {
+    const res = w.raw;
+    let status = 500;
+    if (err instanceof MaxBytesError) status = 413;
+    else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
+    if (status === 500) {
+      this.logger.error(
+        { err, reqId: r.id, method: r.method, url: r.requestURI },
+        `http: panic serving ${r.remoteAddr}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } else {
+      this.logger.debug({ err, reqId: r.id, status }, `http: request error: ${(err as Error).message}`);
+    }
+    if (res.headersSent || res.destroyed) {
+      // Part of the response is out: the only honest signal left is to cut the connection.
+      res.destroy();
+      return;
+    }
+    w[kReset](status, `${http.STATUS_CODES[status]}\n`);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (status === 413) res.setHeader('Connection', 'close');
+  }
 }
 
 /**
@@ -103,50 +214,13 @@ export class Server {
   readonly logger: Logger;
   /** The request body limit in bytes. */
   readonly maxBodyBytes: number;
-  /** @internal */ _handler: HandlerFunc;
-  /** @internal */ _http: http.Server;
-  /** @internal */ _baseCtx: Context;
-  /** @internal */ _cancelBase: (cause?: Error) => void;
-  /** @internal */ _writeTimeout: number;
-  /** @internal */ _active = 0;
-  /** @internal */ _reqSeq = 0;
-  /** @internal */ _inShutdown = false;
-  /** @internal Logs a superfluous writeHeader (bound once). */
-  _superfluous: (w: ResponseWriter, code: number) => void;
-  /** @internal */ _conns = new Set<Socket>();
-  /** @internal */ _listeners = new Set<SocketListener>();
+  readonly #st: ServerState;
 
   constructor(opts: ServerOptions = {}) {
     this.addr = opts.addr ?? ':80';
     this.logger = opts.logger ?? defaultLogger();
     this.maxBodyBytes = opts.maxBodyBytes ?? Infinity;
-    this._handler = opts.handler === undefined ? notFound : toHandlerFunc(opts.handler);
-    this._writeTimeout = opts.writeTimeout ?? 0;
-    this._superfluous = (w, code) =>
-      this.logger.warn(`http: superfluous response.writeHeader call (status ${w._status}, then ${code})`);
-    const [ctx, cancel] = withCancelCause(background());
-    this._baseCtx = ctx;
-    this._cancelBase = cancel;
-
-    const requestTimeout = opts.readTimeout ?? 300_000;
-    let headersTimeout = opts.readHeaderTimeout ?? (opts.readTimeout ? opts.readTimeout : Math.min(60_000, requestTimeout || 60_000));
-    if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
-    const smallest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
-    const httpOpts: http.ServerOptions = {
-      requestTimeout,
-      headersTimeout,
-      keepAliveTimeout: opts.idleTimeout ?? 5_000,
-      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(smallest / 4))),
-      noDelay: true,
-    };
-    if (opts.maxHeaderBytes !== undefined) httpOpts.maxHeaderSize = opts.maxHeaderBytes;
-    const srv = this;
-    this._http = http.createServer(httpOpts, function onRequest(req, res) {
-      dispatch(srv, req, res);
-    });
-    // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
-    // on; this server never listens itself, so announce it.
-    this._http.emit('listening');
+    this.#st = new ServerState(opts, this.logger, this.maxBodyBytes);
   }
 
   /**
@@ -158,10 +232,11 @@ export class Server {
    * @throws (rejects) {@link ErrServerClosed} if the server is already shut down.
    */
   serve(listener: SocketListener): Promise<void> {
-    if (this._inShutdown) return Promise.reject(ErrServerClosed);
-    this._listeners.add(listener);
+    const st = this.#st;
+    if (st.inShutdown) return Promise.reject(ErrServerClosed);
+    st.listeners.add(listener);
     return new Promise<void>((resolve, reject) => {
-      go(acceptLoop, this, listener, resolve, reject);
+      go(acceptLoop, st, listener, resolve, reject);
     });
   }
 
@@ -171,14 +246,14 @@ export class Server {
    * @throws (rejects) the listen error (address in use...).
    */
   async listenAndServe(addr: string = this.addr): Promise<void> {
-    if (this._inShutdown) throw ErrServerClosed;
-    const l = await listenTCP(addr);
+    if (this.#st.inShutdown) throw ErrServerClosed;
+    const l = await listen('tcp', addr);
     return this.serve(l);
   }
 
   /** Number of requests whose handler is running. */
   get activeRequests(): number {
-    return this._active;
+    return this.#st.active;
   }
 
   /**
@@ -191,26 +266,27 @@ export class Server {
    * @param ctx - bounds the wait (e.g. `withTimeout(background(), 10 * Second)`); default: no bound.
    */
   async shutdown(ctx: Context = background()): Promise<void> {
-    this._beginShutdown();
+    const st = this.#st;
+    st.beginShutdown();
     let interval = 1;
     const done = recvCase(ctx.done());
     for (;;) {
-      this._http.closeIdleConnections();
-      if (this._active === 0 && this._flushed()) break;
+      st.http.closeIdleConnections();
+      if (st.active === 0 && st.flushed()) break;
       // Go polls with a growing interval too (net/http's shutdownPollIntervalMax is 500 ms).
       const tick = chan<void>(1);
       const t = setTimeout(() => tick.trySend(undefined), interval);
       const i = await select([recvCase(tick), done]);
       clearTimeout(t);
       if (i === 1) {
-        this._destroyAll();
-        this._http.close();
-        throw ctx.err() ?? new HttpError(httpCodes.SERVER_CLOSED, 'http: shutdown interrupted');
+        st.destroyAll();
+        st.http.close();
+        throw ctx.err() ?? errShutdownInterrupted();
       }
       interval = Math.min(interval * 2, 100);
     }
-    this._destroyAll();
-    this._http.close();
+    st.destroyAll();
+    st.http.close();
   }
 
   /**
@@ -218,9 +294,10 @@ export class Server {
    * or idle. Handlers still running see their context cancelled and their writes fail.
    */
   close(): void {
-    this._beginShutdown();
-    this._destroyAll();
-    this._http.close();
+    const st = this.#st;
+    st.beginShutdown();
+    st.destroyAll();
+    st.http.close();
   }
 
   /**
@@ -236,112 +313,52 @@ export class Server {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
-
-  /** @internal */
-  _beginShutdown(): void {
-    if (this._inShutdown) return;
-    this._inShutdown = true;
-    for (const l of this._listeners) {
-      try {
-        const p = l.close();
-        if (p instanceof Promise) p.catch(() => {});
-      } catch {
-        // already closed
-      }
-    }
-    this._cancelBase(ErrServerClosed);
-  }
-
-  /** @internal True when no connection has response bytes waiting to be written. */
-  _flushed(): boolean {
-    for (const s of this._conns) if (s.writableLength > 0 && !s.destroyed) return false;
-    return true;
-  }
-
-  /** @internal */
-  _destroyAll(): void {
-    this._http.closeAllConnections();
-    for (const s of this._conns) s.destroy();
-    this._conns.clear();
-  }
-
-  /** @internal Recovers from a handler error (Go's per-request panic recovery). */
-  _recover(w: ResponseWriter, r: Request, err: unknown): void {
-    const res = w._res;
-    let status = 500;
-    if (err instanceof MaxBytesError) status = 413;
-    else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
-    if (status === 500) {
-      this.logger.error(
-        { err, reqId: r.id, method: r.method, url: r.requestURI },
-        `http: panic serving ${r.remoteAddr}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    } else {
-      this.logger.debug({ err, reqId: r.id, status }, `http: request error: ${(err as Error).message}`);
-    }
-    if (res.headersSent || res.destroyed) {
-      // Part of the response is out: the only honest signal left is to cut the connection.
-      res.destroy();
-      return;
-    }
-    w._pending = null;
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    w._status = status;
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (status === 413) res.setHeader('Connection', 'close');
-    w._pending = `${http.STATUS_CODES[status]}\n`;
-    w._written = w._pending.length;
-  }
 }
 
 // ---- hot path (module-level functions: no closure per request) ------------------------------
 
-function dispatch(srv: Server, req: http.IncomingMessage, res: http.ServerResponse): void {
-  const r = new Request(srv, req, res, ++srv._reqSeq);
-  const w = new ResponseWriter(res);
-  w._onSuperfluous = srv._superfluous;
-  srv._active++;
-  if (srv._inShutdown) res.setHeader('Connection', 'close');
-  go(serveRequest, srv, w, r);
+function dispatch(st: ServerState, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const r = new Request(st, req, res, ++st.reqSeq);
+  const w = new ResponseWriter(res, st.superfluous);
+  st.active++;
+  if (st.inShutdown) res.setHeader('Connection', 'close');
+  go(serveRequest, st, w, r);
 }
 
 /** The goroutine of one request: runs the handler, recovers, ends the response. */
-function serveRequest(srv: Server, w: ResponseWriter, r: Request): Promise<void> | undefined {
+function serveRequest(st: ServerState, w: ResponseWriter, r: Request): Promise<void> | undefined {
   let timer: NodeJS.Timeout | null = null;
-  if (srv._writeTimeout > 0) timer = setTimeout(onWriteTimeout, srv._writeTimeout, w._res);
+  if (st.writeTimeout > 0) timer = setTimeout(onWriteTimeout, st.writeTimeout, w.raw);
   let p: Promise<void> | void;
   try {
-    p = srv._handler(w, r);
+    p = st.handler(w, r);
   } catch (err) {
-    srv._recover(w, r, err);
-    finish(srv, w, r, timer);
+    st.recover(w, r, err);
+    finish(st, w, r, timer);
     return;
   }
   if (p !== undefined && p !== null && typeof (p as Promise<void>).then === 'function') {
-    return awaitHandler(srv, w, r, p as Promise<void>, timer);
+    return awaitHandler(st, w, r, p as Promise<void>, timer);
   }
-  finish(srv, w, r, timer);
+  finish(st, w, r, timer);
 }
 
-async function awaitHandler(srv: Server, w: ResponseWriter, r: Request, p: Promise<void>, timer: NodeJS.Timeout | null): Promise<void> {
+async function awaitHandler(st: ServerState, w: ResponseWriter, r: Request, p: Promise<void>, timer: NodeJS.Timeout | null): Promise<void> {
   try {
     await p;
   } catch (err) {
-    srv._recover(w, r, err);
+    st.recover(w, r, err);
   }
-  finish(srv, w, r, timer);
+  finish(st, w, r, timer);
 }
 
-function finish(srv: Server, w: ResponseWriter, r: Request, timer: NodeJS.Timeout | null): void {
-  r._done = true;
-  if (r._cancel !== null) r._cancel();
-  const res = w._res;
-  if (srv._inShutdown && !res.headersSent && !res.destroyed) res.setHeader('Connection', 'close');
-  w._finish();
+function finish(st: ServerState, w: ResponseWriter, r: Request, timer: NodeJS.Timeout | null): void {
+  r[kHandlerDone]();
+  const res = w.raw;
+  if (st.inShutdown && !res.headersSent && !res.destroyed) res.setHeader('Connection', 'close');
+  w[kFinish]();
   if (timer !== null) clearTimeout(timer);
-  srv._active--;
+  st.active--;
 }
 
 function onWriteTimeout(res: http.ServerResponse): void {
@@ -349,29 +366,29 @@ function onWriteTimeout(res: http.ServerResponse): void {
 }
 
 function untrack(this: Socket): void {
-  const srv = (this as unknown as Record<symbol, Server | undefined>)[kServer];
-  if (srv !== undefined) srv._conns.delete(this);
+  const st = (this as unknown as Record<symbol, ServerState | undefined>)[kServer];
+  if (st !== undefined) st.conns.delete(this);
 }
 
 /** The accept loop goroutine of one listener. */
-async function acceptLoop(srv: Server, l: SocketListener, resolve: () => void, reject: (e: unknown) => void): Promise<void> {
+async function acceptLoop(st: ServerState, l: SocketListener, resolve: () => void, reject: (e: unknown) => void): Promise<void> {
   for (;;) {
     let s: Socket;
     try {
       s = await l.acceptSocket();
     } catch (err) {
-      srv._listeners.delete(l);
-      if (srv._inShutdown) resolve();
+      st.listeners.delete(l);
+      if (st.inShutdown) resolve();
       else reject(err);
       return;
     }
-    if (srv._inShutdown) {
+    if (st.inShutdown) {
       s.destroy();
       continue;
     }
-    (s as unknown as Record<symbol, Server>)[kServer] = srv;
-    srv._conns.add(s);
+    (s as unknown as Record<symbol, ServerState>)[kServer] = st;
+    st.conns.add(s);
     s.once('close', untrack);
-    srv._http.emit('connection', s);
+    st.http.emit('connection', s);
   }
 }

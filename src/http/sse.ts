@@ -14,15 +14,12 @@
  * @module
  */
 
-import { WOULD_BLOCK, CLOSED, type Chan, type RecvChan } from '../runtime/chan.js';
-import { recvCase, select, type Case } from '../runtime/select.js';
-import { newTicker, type Ticker } from '../runtime/time.js';
-import type { Context } from './_context.js';
+import { WOULD_BLOCK, CLOSED, newTicker, recvCase, select, type Case, type Chan, type Context, type RecvChan, type Ticker } from '../runtime/index.js';
 import type { HandlerFunc } from './handler.js';
 import type { Request } from './request.js';
 import type { ResponseWriter } from './response.js';
 
-/** Options of {@link serveSSE}. */
+/** Options of {@link serveSSE} (and of the Fastify plugin's `reply.sse`, which adds `done`). */
 export interface SSEOptions<T> {
   /** The `event:` field: a fixed name, or one per value (undefined = none, i.e. "message"). */
   event?: string | ((v: T) => string | undefined);
@@ -40,7 +37,7 @@ function defaultEncode(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** Formats one SSE event (exported for reuse by the Fastify plugin). */
+/** Formats one SSE event: `event:` and `id:` when given, then one `data:` line per line of `data`. */
 export function formatEvent(data: string, event: string | undefined, id: string | undefined): string {
   let out = '';
   if (event !== undefined) out += `event: ${event}\n`;
@@ -50,8 +47,8 @@ export function formatEvent(data: string, event: string | undefined, id: string 
   return out + '\n';
 }
 
-/** @internal Builds the per-value frame function from the options. */
-export function _framer<T>(opts: SSEOptions<T>): (v: T) => string {
+/** @internal Builds the per-value frame function from the options (shared with the Fastify plugin). */
+export function framer<T>(opts: SSEOptions<T>): (v: T) => string {
   const enc = opts.encode ?? defaultEncode;
   const ev = opts.event;
   const id = opts.id;
@@ -81,14 +78,14 @@ export async function serveSSE<T>(w: ResponseWriter, r: Request, ch: RecvChan<T>
   h.set('Cache-Control', 'no-cache');
   h.set('X-Accel-Buffering', 'no');
   w.writeHeader(200);
-  await _streamSSE(w, r.context(), ch, _framer(opts), opts, null);
+  await streamSSE(w, r.context(), ch, framer(opts), opts, null);
 }
 
 /**
  * @internal The SSE loop shared with the Fastify plugin: the status and headers are set; streams
  * `ch` until it closes, `ctx` is done, or `stop` (if any) is closed or receives.
  */
-export async function _streamSSE<T>(
+export async function streamSSE<T>(
   w: ResponseWriter,
   ctx: Context,
   ch: RecvChan<T>,
@@ -125,7 +122,7 @@ export async function _streamSSE<T>(
       w.flush();
     }
   } catch (err) {
-    if (ctx.err() === null && !w._res.destroyed) throw err; // a real error, not a departed client
+    if (ctx.err() === null && !w.raw.destroyed) throw err; // a real error, not a departed client
   } finally {
     if (ticker !== null) ticker.stop();
   }

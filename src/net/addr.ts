@@ -1,19 +1,13 @@
 /**
- * Network addresses (Go's `net.Addr`, `TCPAddr`, `UnixAddr`) and the parsing of Go-style
- * address strings: `":8080"`, `"127.0.0.1:0"`, `"[::1]:9000"`, `"localhost:80"`, a socket path.
+ * Network addresses (Go's `net.TCPAddr`, `UnixAddr`; the `Addr` interface they implement is in
+ * `netaddr.ts`) and the parsing of Go-style address strings: `":8080"`, `"127.0.0.1:0"`,
+ * `"[::1]:9000"`, `"localhost:80"`, a socket path.
  *
  * @module
  */
 
 import { AddrError, UnknownNetworkError } from './errors.js';
-
-/** A network endpoint address (Go's `net.Addr`). */
-export interface Addr {
-  /** The name of the network: "tcp", "unix". */
-  network(): string;
-  /** The address in Go's string form: `127.0.0.1:8080`, `[::1]:9000`, `/tmp/app.sock`. */
-  toString(): string;
-}
+import type { Addr } from './netaddr.js';
 
 /** A TCP endpoint (Go's `net.TCPAddr`). */
 export class TCPAddr implements Addr {
@@ -106,7 +100,7 @@ export function joinHostPort(host: string, port: string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** A parsed address for listen/dial. */
+/** @internal A parsed address for listen/dial. */
 export type ParsedAddr =
   | { kind: 'tcp'; net: 'tcp' | 'tcp4' | 'tcp6'; host: string; port: number; family: 0 | 4 | 6 }
   | { kind: 'unix'; net: 'unix'; path: string };
@@ -115,7 +109,7 @@ export type ParsedAddr =
 const SERVICES: Record<string, number> = { http: 80, https: 443, ftp: 21, ssh: 22, smtp: 25, domain: 53 };
 
 /**
- * Parses a network name and a Go-style address.
+ * @internal Parses a network name and a Go-style address (for listen and dial).
  *
  * @throws UnknownNetworkError for a network other than tcp, tcp4, tcp6, unix; AddrError for a
  *   malformed address or port.
@@ -148,7 +142,7 @@ export function parseAddr(network: string, address: string): ParsedAddr {
   }
 }
 
-/** The Addr shown in errors for an address as given (before any connection exists). */
+/** @internal The Addr shown in errors for an address as given (before any connection exists). */
 export function addrOf(p: ParsedAddr, address: string): Addr {
   if (p.kind === 'unix') return new UnixAddr(address);
   return new TCPAddr(p.host, p.port);

@@ -2,15 +2,23 @@
  * Conn: a stream connection with blocking-style reads and writes (Go's `net.Conn`, `TCPConn`,
  * `UnixConn`), a thin user of the netpoller's {@link PollFD}.
  *
+ * Internals: the descriptor is `conn[kFD]` (see `_symbols.ts`: tests read the socket through
+ * it); the rest of a Conn's state is `#private`. The constructor is private: dial and the
+ * listener make Conns with the static `Conn[kNew]`, which the published types do not show. The
+ * two `@internal` methods `_opError` and `_beforeGone` are the netpoller's callbacks (its
+ * `PollOwner` interface names them), called by src/net/poll only.
+ *
  * @module
  */
 
 import type { Socket } from 'node:net';
-import { PollFD, type PollOwner } from './poll/fd.js';
+import { PollFD } from './poll/fd.js';
 import { failNow } from './poll/now.js';
-import { TCPAddr, UnixAddr, type Addr } from './addr.js';
-import { OpError } from './errors.js';
+import { kFD, kNew } from './_symbols.js';
+import { TCPAddr, UnixAddr } from './addr.js';
+import { OpError, errInvalidDeadline } from './errors.js';
 import type { Reader, Writer } from './io.js';
+import type { Addr } from './netaddr.js';
 
 /** A deadline: a `Date`, or ms since the epoch (as `Date.now()`); 0 or undefined clears it. */
 export type Deadline = Date | number | undefined | null;
@@ -19,7 +27,7 @@ export type Deadline = Date | number | undefined | null;
 export function deadlineMs(t: Deadline): number {
   if (t === undefined || t === null) return 0;
   const ms = typeof t === 'number' ? t : t.getTime();
-  if (Number.isNaN(ms)) throw new TypeError('net: invalid deadline');
+  if (Number.isNaN(ms)) throw errInvalidDeadline();
   return ms;
 }
 
@@ -40,29 +48,39 @@ export function deadlineMs(t: Deadline): number {
  * conn.close(); // or declare it with `await using` to close it at the end of the scope
  * ```
  */
-export class Conn implements Reader, Writer, PollOwner {
-  /** @internal The netpoller's descriptor. */
-  readonly _fd: PollFD;
-  /** @internal "tcp", "tcp4", "tcp6" or "unix". */
-  readonly _net: string;
-  /** @internal Unix sockets: the socket path, and whether this end dialed it. */
-  readonly _path: string | null;
-  /** @internal */
-  readonly _dialed: boolean;
+export class Conn implements Reader, Writer {
+  /** @internal The netpoller's descriptor (it owns the socket; this Conn is its `PollOwner`). */
+  readonly [kFD]: PollFD;
+  /** "tcp", "tcp4", "tcp6" or "unix". Set once. */
+  readonly #net: string;
+  /** Unix sockets: the socket path, and whether this end dialed it. Set once. */
+  readonly #path: string | null;
+  readonly #dialed: boolean;
   /**
-   * @internal The local address when known without a syscall (an accepted connection of a
-   * listener bound to one address shares the listener's), or saved before the handle goes (Node
-   * forgets it then).
+   * The local address when known without a syscall (an accepted connection of a listener bound
+   * to one address shares the listener's), or saved before the handle goes (Node forgets it
+   * then). Written by the constructor and `_beforeGone` only.
    */
-  _laddr: Addr | null;
+  #laddr: Addr | null;
 
-  /** @internal Use {@link dial} or {@link Listener.accept}. */
-  constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
-    this._net = net;
-    this._path = path;
-    this._dialed = dialed;
-    this._laddr = laddr;
-    this._fd = PollFD.attach(socket, this);
+  /**
+   * @internal How dial and the listener make a Conn (users get one from {@link dial} or
+   * {@link Listener.accept}).
+   *
+   * @param dialed true for the dialing end: both addresses are saved at once (one dial is worth
+   *   two getsockname/getpeername calls: its errors name both ends).
+   */
+  static [kNew](socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null): Conn {
+    return new Conn(socket, net, path, dialed, laddr);
+  }
+
+  private constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
+    this.#net = net;
+    this.#path = path;
+    this.#dialed = dialed;
+    this.#laddr = laddr;
+    this[kFD] = PollFD.attach(socket, this);
+    if (dialed) this._beforeGone();
   }
 
   /**
@@ -78,7 +96,7 @@ export class Conn implements Reader, Writer, PollOwner {
    * @example const n = await conn.read(buf); if (n === null) return; // EOF
    */
   read(buf: Uint8Array): number | null | Promise<number | null> {
-    return this._fd.read(buf);
+    return this[kFD].read(buf);
   }
 
   /**
@@ -94,7 +112,7 @@ export class Conn implements Reader, Writer, PollOwner {
    * @example await conn.write(Buffer.from('hello\n'));
    */
   write(buf: Uint8Array): number | Promise<number> {
-    return this._fd.write(buf);
+    return this[kFD].write(buf);
   }
 
   /**
@@ -112,18 +130,18 @@ export class Conn implements Reader, Writer, PollOwner {
     if (w instanceof Conn) {
       let p: Promise<number> | null;
       try {
-        p = this._fd.splice(w._fd);
+        p = this[kFD].splice(w[kFD]);
       } catch (err) {
         return failNow(err);
       }
       if (p !== null) return p;
     }
-    return this.copyChunks(w);
+    return this.#copyChunks(w);
   }
 
-  private async copyChunks(w: Writer): Promise<number> {
-    const fd = this._fd;
-    const out = w instanceof Conn ? w._fd : null;
+  async #copyChunks(w: Writer): Promise<number> {
+    const fd = this[kFD];
+    const out = w instanceof Conn ? w[kFD] : null;
     let total = 0;
     for (;;) {
       let c = fd.readChunk();
@@ -146,8 +164,8 @@ export class Conn implements Reader, Writer, PollOwner {
    * connection does nothing (Go returns an error there; ignoring it is the common case).
    */
   close(): void {
-    if (!this._fd.closed) this._beforeGone();
-    this._fd.close();
+    if (!this[kFD].closed) this._beforeGone();
+    this[kFD].close();
   }
 
   /**
@@ -166,11 +184,14 @@ export class Conn implements Reader, Writer, PollOwner {
     this.close();
   }
 
-  /** @internal Keeps the addresses while the handle exists, for later error messages. */
+  /**
+   * @internal The netpoller's callback (and close's): keeps the addresses while the handle
+   * exists, for later error messages.
+   */
   _beforeGone(): void {
-    const s = this._fd.socket;
-    if (s.destroyed || this._path !== null || this._laddr !== null) return;
-    this._laddr = this.localAddr;
+    const s = this[kFD].socket;
+    if (s.destroyed || this.#path !== null || this.#laddr !== null) return;
+    this.#laddr = this.localAddr;
     void s.remoteAddress; // Node caches the remote address itself
   }
 
@@ -181,7 +202,7 @@ export class Conn implements Reader, Writer, PollOwner {
    * @throws OpError (cause `ErrClosed`) on a closed connection.
    */
   closeWrite(): void {
-    this._fd.closeWrite();
+    this[kFD].closeWrite();
   }
 
   /**
@@ -194,31 +215,31 @@ export class Conn implements Reader, Writer, PollOwner {
    * @example conn.setDeadline(Date.now() + 5_000);
    */
   setDeadline(t: Deadline): void {
-    this._fd.setDeadline(3, deadlineMs(t));
+    this[kFD].setDeadline(3, deadlineMs(t));
   }
 
   /** Sets the read deadline only (see {@link setDeadline}). */
   setReadDeadline(t: Deadline): void {
-    this._fd.setDeadline(1, deadlineMs(t));
+    this[kFD].setDeadline(1, deadlineMs(t));
   }
 
   /** Sets the write deadline only (see {@link setDeadline}). */
   setWriteDeadline(t: Deadline): void {
-    this._fd.setDeadline(2, deadlineMs(t));
+    this[kFD].setDeadline(2, deadlineMs(t));
   }
 
   /** The local address (`127.0.0.1:7007`; for Unix sockets the path, or "" when unnamed). */
   get localAddr(): Addr {
-    const s = this._fd.socket;
-    if (this._path !== null) return new UnixAddr(this._dialed ? '' : displayPath(this._path));
-    if (this._laddr !== null) return this._laddr;
+    const s = this[kFD].socket;
+    if (this.#path !== null) return new UnixAddr(this.#dialed ? '' : displayPath(this.#path));
+    if (this.#laddr !== null) return this.#laddr;
     return new TCPAddr(s.localAddress ?? '', s.localPort ?? 0);
   }
 
   /** The remote address (`127.0.0.1:51234`; for Unix sockets the path, or "" when unnamed). */
   get remoteAddr(): Addr {
-    const s = this._fd.socket;
-    if (this._path !== null) return new UnixAddr(this._dialed ? displayPath(this._path) : '');
+    const s = this[kFD].socket;
+    if (this.#path !== null) return new UnixAddr(this.#dialed ? displayPath(this.#path) : '');
     return new TCPAddr(s.remoteAddress ?? '', s.remotePort ?? 0);
   }
 
@@ -227,7 +248,7 @@ export class Conn implements Reader, Writer, PollOwner {
    * No-op for Unix sockets.
    */
   setNoDelay(noDelay = true): void {
-    if (this._path === null) this._fd.socket.setNoDelay(noDelay);
+    if (this.#path === null) this[kFD].socket.setNoDelay(noDelay);
   }
 
   /**
@@ -238,10 +259,10 @@ export class Conn implements Reader, Writer, PollOwner {
    * @param initialDelayMs idle time before the first probe.
    */
   setKeepAlive(on: boolean, initialDelayMs = 15_000): void {
-    if (this._path === null) this._fd.socket.setKeepAlive(on, initialDelayMs);
+    if (this.#path === null) this[kFD].socket.setKeepAlive(on, initialDelayMs);
   }
 
-  /** @internal Wraps the poller's errors (see {@link OpError}). */
+  /** @internal The netpoller's callback: wraps its errors (see {@link OpError}). */
   _opError(op: string, cause: Error): Error {
     let local: Addr | null = null;
     let remote: Addr | null = null;
@@ -253,11 +274,11 @@ export class Conn implements Reader, Writer, PollOwner {
     }
     if (local !== null && local.toString() === ':0') local = null;
     if (remote !== null && remote.toString() === ':0') remote = null;
-    return new OpError(op, this._net, local, remote, cause);
+    return new OpError(op, this.#net, local, remote, cause);
   }
 }
 
-/** Shows a Linux abstract socket name ("\0name") as Go does ("@name"). */
+/** @internal Shows a Linux abstract socket name ("\0name") as Go does ("@name"). */
 export function displayPath(path: string): string {
   return path.startsWith('\0') ? `@${path.slice(1)}` : path;
 }

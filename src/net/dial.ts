@@ -7,9 +7,11 @@
 import type { NetConnectOpts, Socket } from 'node:net';
 import { failNow } from './poll/now.js';
 import { connect } from './poll/connect.js';
-import { addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
+import { kNew } from './_symbols.js';
+import { addrOf, parseAddr, type ParsedAddr } from './addr.js';
 import { Conn } from './conn.js';
 import { OpError } from './errors.js';
+import type { Addr } from './netaddr.js';
 
 /**
  * Something that can cancel a dial: strand's `Context` (its `signal` aborts when it is done), or
@@ -67,7 +69,10 @@ export function dial(network: string, address: string, opts: DialOptions = {}): 
   return connect(options, opts.timeout ?? 0, signal, owner) as Promise<Conn>;
 }
 
-/** Turns the dialed socket into a Conn and wraps dial errors. */
+/**
+ * The netpoller's owner of one dial (its `DialOwner` interface names the two callbacks): turns
+ * the dialed socket into a Conn and wraps dial errors.
+ */
 class Dialing {
   constructor(
     readonly p: ParsedAddr,
@@ -75,9 +80,7 @@ class Dialing {
   ) {}
 
   _newConn(s: Socket): Conn {
-    const c = new Conn(s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
-    c._beforeGone(); // one dial is worth two getsockname/getpeername calls: errors name both ends
-    return c;
+    return Conn[kNew](s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
   }
 
   _opError(op: string, cause: Error): Error {

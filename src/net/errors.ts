@@ -1,24 +1,51 @@
 /**
- * Errors of the net package: `OpError` (Go's `net.OpError`), `AddrError`,
- * `UnknownNetworkError`, and the sentinels `ErrClosed` and `ErrDeadlineExceeded`.
+ * Errors of strand/net (the net, io and bufio packages), and the one table of their codes.
+ *
+ * - `OpError` (Go's `net.OpError`), `AddrError`, `UnknownNetworkError`, and the sentinels
+ *   `ErrClosed` and `ErrDeadlineExceeded` (raised by the netpoller, which owns their codes).
+ * - The sentinels of io (`ErrUnexpectedEOF`, `ErrShortWrite`) and bufio (`ErrBufferFull`,
+ *   `ErrTooLong`, `ErrNegativeCount`, `ErrNoProgress`).
+ * - The argument errors every file of the layer throws (`errInvalidArg`, `errInvalidDeadline`),
+ *   with the runtime's code `STRAND_ERR_INVALID_ARG`.
+ *
+ * Every error thrown in src/net comes from this file and carries a stable `code` from
+ * `netCodes`, `ioCodes` or `bufioCodes` below (or the runtime's `STRAND_ERR_INVALID_ARG`): no
+ * other file writes a code string or throws a bare TypeError.
  *
  * Every error raised by a net operation is an `OpError` whose `cause` is either a sentinel
- * (compare by identity: `err.cause === ErrClosed`), an `AddrError`, or the Node system error
- * (`err.errno` gives its code: "ECONNRESET", "EPIPE"...). Messages read like Go's, with the
- * package prefix: `net: read tcp 127.0.0.1:7000->127.0.0.1:51234: use of closed network
- * connection`, `net: dial tcp 127.0.0.1:1: connect: connection refused`.
+ * (compare by identity: `err.cause === ErrClosed`, or `errorIs(err, ErrClosed)`), an
+ * `AddrError`, or the Node system error (`err.errno` gives its code: "ECONNRESET", "EPIPE"...).
+ * Messages read like Go's, with the package prefix: `net: read tcp
+ * 127.0.0.1:7000->127.0.0.1:51234: use of closed network connection`, `net: dial tcp
+ * 127.0.0.1:1: connect: connection refused`.
  *
  * @module
  */
 
 import { getSystemErrorMap } from 'node:util';
-import { StrandError } from '../runtime/errors.js';
+import { StrandError, codes } from '../runtime/index.js';
 import { ErrClosed, ErrDeadlineExceeded, netCodes } from './poll/errors.js';
-import type { Addr } from './addr.js';
+import type { Addr } from './netaddr.js';
 
 export { ErrClosed, ErrDeadlineExceeded, netCodes };
 
-/** Codes of errors that are not the net package's own (`OpError.code` for them). */
+// ---- the codes -------------------------------------------------------------------------------
+
+/** Error codes of io. */
+export const ioCodes = {
+  UNEXPECTED_EOF: 'STRAND_ERR_UNEXPECTED_EOF',
+  SHORT_WRITE: 'STRAND_ERR_SHORT_WRITE',
+} as const;
+
+/** Error codes of bufio. */
+export const bufioCodes = {
+  BUFFER_FULL: 'STRAND_ERR_BUFIO_BUFFER_FULL',
+  TOO_LONG: 'STRAND_ERR_BUFIO_TOO_LONG',
+  NO_PROGRESS: 'STRAND_ERR_BUFIO_NO_PROGRESS',
+  NEGATIVE_COUNT: 'STRAND_ERR_BUFIO_NEGATIVE_COUNT',
+} as const;
+
+/** `OpError.code` when the cause is neither strand's (its code) nor the OS's (`SYSCALL`). */
 const OTHER = 'STRAND_ERR_NET';
 
 let errnoText: Map<number, [string, string]> | null = null;
@@ -111,6 +138,41 @@ export class UnknownNetworkError extends StrandError {
     super(netCodes.UNKNOWN_NETWORK, `unknown network ${network}`);
     this.name = 'UnknownNetworkError';
   }
+}
+
+// ---- io and bufio sentinels -----------------------------------------------------------------
+
+/** `unexpected EOF`: the stream ended in the middle of something (Go's `io.ErrUnexpectedEOF`). */
+export const ErrUnexpectedEOF: StrandError = new StrandError(ioCodes.UNEXPECTED_EOF, 'io: unexpected EOF');
+
+/** `short write`: a Writer returned less than it was given (Go's `io.ErrShortWrite`). */
+export const ErrShortWrite: StrandError = new StrandError(ioCodes.SHORT_WRITE, 'io: short write');
+
+/** `bufio: buffer full`: `readSlice` or `peek` needed more than the buffer holds. */
+export const ErrBufferFull: StrandError = new StrandError(bufioCodes.BUFFER_FULL, 'bufio: buffer full');
+/** `bufio.Scanner: token too long`: a token (a line...) is longer than the Scanner's maximum. */
+export const ErrTooLong: StrandError = new StrandError(bufioCodes.TOO_LONG, 'bufio.Scanner: token too long');
+/** `bufio: negative count`. */
+export const ErrNegativeCount: StrandError = new StrandError(bufioCodes.NEGATIVE_COUNT, 'bufio: negative count');
+/** `multiple Read calls return no data or error`: a Reader that keeps returning 0. */
+export const ErrNoProgress: StrandError = new StrandError(bufioCodes.NO_PROGRESS, 'bufio: multiple Read calls return no data or error');
+
+// ---- argument errors --------------------------------------------------------------------------
+
+/**
+ * @internal An argument outside what the function accepts (code `STRAND_ERR_INVALID_ARG`, the
+ * runtime's); the message starts with the package ("bufio: ...", "io: ...").
+ */
+export function errInvalidArg(message: string): StrandError {
+  return new StrandError(codes.INVALID_ARG, message);
+}
+
+/**
+ * @internal `net: invalid deadline` (a Date whose time is NaN): a TypeError, as it always was,
+ * that also carries the code `STRAND_ERR_INVALID_ARG`.
+ */
+export function errInvalidDeadline(): TypeError & { readonly code: string } {
+  return Object.assign(new TypeError('net: invalid deadline'), { code: codes.INVALID_ARG });
 }
 
 /**

@@ -7,16 +7,25 @@
 export { listen, Listener } from './listen.js';
 export { dial, type DialOptions, type DialContext } from './dial.js';
 export { Conn, type Deadline } from './conn.js';
-export { TCPAddr, UnixAddr, splitHostPort, joinHostPort, type Addr } from './addr.js';
-export { OpError, AddrError, UnknownNetworkError, ErrClosed, ErrDeadlineExceeded, netCodes, errorIs } from './errors.js';
+export { TCPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
+export type { Addr } from './netaddr.js';
+export {
+  OpError,
+  AddrError,
+  UnknownNetworkError,
+  ErrClosed,
+  ErrDeadlineExceeded,
+  netCodes,
+  errorIs,
+  ErrUnexpectedEOF,
+  ErrShortWrite,
+  ioCodes,
+} from './errors.js';
 export {
   copy,
   copyBuffer,
   readFull,
   readAll,
-  ErrUnexpectedEOF,
-  ErrShortWrite,
-  ioCodes,
   COPY_BUFFER_SIZE,
   type Reader,
   type Writer,
@@ -24,4 +33,4 @@ export {
   type ReaderFrom,
   type MaybePromise,
 } from './io.js';
-export * as bufio from './bufio.js';
+export * as bufio from './bufio/index.js';

@@ -1,6 +1,7 @@
 /**
  * Go's package io, for strand's blocking-style streams: the Reader and Writer interfaces, and
- * `copy` (io.Copy), `readFull`, `readAll`.
+ * `copy` (io.Copy), `readFull`, `readAll`. Its errors (`ErrUnexpectedEOF`, `ErrShortWrite`,
+ * `ioCodes`) are in `errors.ts`.
  *
  * Conventions (Deno std's, which fit JavaScript): end of stream is a value, `null`, not an
  * error; every operation returns a plain value when it completes at once and a promise
@@ -9,11 +10,11 @@
  * @module
  */
 
-import { StrandError } from '../runtime/errors.js';
-import { immediate } from '../runtime/goroutine.js';
+import { immediate, type MaybePromise } from '../runtime/index.js';
+import { ErrShortWrite, ErrUnexpectedEOF, errInvalidArg } from './errors.js';
 
-/** A value or a promise of it. */
-export type MaybePromise<T> = T | Promise<T>;
+/** A value or a promise of it (the runtime's). */
+export type { MaybePromise };
 
 /**
  * Something to read bytes from (Go's `io.Reader`).
@@ -44,18 +45,6 @@ export interface WriterTo {
 export interface ReaderFrom {
   readFrom(r: Reader): Promise<number>;
 }
-
-/** Error codes of io and bufio. */
-export const ioCodes = {
-  UNEXPECTED_EOF: 'STRAND_ERR_UNEXPECTED_EOF',
-  SHORT_WRITE: 'STRAND_ERR_SHORT_WRITE',
-} as const;
-
-/** `unexpected EOF`: the stream ended in the middle of something (Go's `io.ErrUnexpectedEOF`). */
-export const ErrUnexpectedEOF: StrandError = new StrandError(ioCodes.UNEXPECTED_EOF, 'io: unexpected EOF');
-
-/** `short write`: a Writer returned less than it was given (Go's `io.ErrShortWrite`). */
-export const ErrShortWrite: StrandError = new StrandError(ioCodes.SHORT_WRITE, 'io: short write');
 
 /** Size of the buffer {@link copy} allocates when neither side can copy by itself. */
 export const COPY_BUFFER_SIZE = 64 * 1024;
@@ -88,7 +77,7 @@ export function copy(dst: Writer, src: Reader): Promise<number> {
  * @returns the number of bytes copied.
  */
 export async function copyBuffer(dst: Writer, src: Reader, buf: Uint8Array): Promise<number> {
-  if (buf.length === 0) throw new StrandError('STRAND_ERR_INVALID_ARG', 'io: empty buffer in copyBuffer');
+  if (buf.length === 0) throw errInvalidArg('io: empty buffer in copyBuffer');
   let total = 0;
   for (;;) {
     let n = src.read(buf);
@@ -161,6 +150,6 @@ export async function readAll(r: Reader, limit = Infinity): Promise<Buffer> {
     if (n instanceof Promise) n = await n;
     if (n === null) return immediate(buf.subarray(0, len));
     len += n;
-    if (len > limit) throw new StrandError('STRAND_ERR_INVALID_ARG', `io: readAll: more than ${limit} bytes`);
+    if (len > limit) throw errInvalidArg(`io: readAll: more than ${limit} bytes`);
   }
 }

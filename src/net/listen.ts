@@ -1,17 +1,24 @@
 /**
  * Listening (Go's `net.Listen`, `net.Listener`): a thin user of the netpoller's AcceptQueue.
  *
+ * Internals: the queue is `ln[kAcceptQueue]` (see `_symbols.ts`: `listen` sets it, tests read
+ * its counters); the rest of a Listener's state is `#private`, and its constructor is private
+ * (`listen` uses the static `Listener[kNew]`). The `@internal` methods `_newConn`, `_opError`
+ * and `_listening` are the netpoller's callbacks (its `AcceptOwner` interface names them),
+ * called by src/net/poll only.
+ *
  * @module
  */
 
 import { readFileSync } from 'node:fs';
 import { createServer, type ListenOptions, type Socket } from 'node:net';
 import { failNow } from './poll/now.js';
-import { AcceptQueue, type AcceptOwner } from './poll/accept.js';
-import { ErrClosed } from './poll/errors.js';
-import { TCPAddr, UnixAddr, addrOf, parseAddr, type Addr, type ParsedAddr } from './addr.js';
+import { AcceptQueue } from './poll/accept.js';
+import { kAcceptQueue, kNew } from './_symbols.js';
+import { TCPAddr, UnixAddr, addrOf, parseAddr, type ParsedAddr } from './addr.js';
 import { Conn, deadlineMs, displayPath, type Deadline } from './conn.js';
-import { OpError } from './errors.js';
+import { ErrClosed, OpError } from './errors.js';
+import type { Addr } from './netaddr.js';
 
 /** Go's listen backlog: the kernel's limit (`/proc/sys/net/core/somaxconn`), 511 if unknown. */
 let backlog = 0;
@@ -36,27 +43,32 @@ function maxBacklog(): number {
  * for await (const conn of ln) go(serve, conn);
  * ```
  */
-export class Listener implements AsyncIterable<Conn>, AcceptOwner {
-  /** @internal */
-  _q!: AcceptQueue;
-  /** @internal */
-  readonly _net: string;
-  /** @internal Unix socket path, or null for TCP. */
-  readonly _path: string | null;
-  private _addr: Addr;
-  /** @internal `addr` when it names one local address (the local address of every conn). */
-  _specific: Addr | null = null;
+export class Listener implements AsyncIterable<Conn> {
+  /** @internal The netpoller's queue; set by {@link listen} before any event can arrive. */
+  [kAcceptQueue]!: AcceptQueue;
+  /** "tcp", "tcp4", "tcp6" or "unix". Set once. */
+  readonly #net: string;
+  /** Unix socket path, or null for TCP. Set once. */
+  readonly #path: string | null;
+  /** The address as given, then (from `_listening`) the one actually bound. */
+  #addr: Addr;
+  /** `#addr` when it names one local address (the local address of every conn), else null. */
+  #specific: Addr | null = null;
 
-  /** @internal Use {@link listen}. */
-  constructor(net: string, path: string | null, addr: Addr) {
-    this._net = net;
-    this._path = path;
-    this._addr = addr;
+  /** @internal How {@link listen} makes a Listener. */
+  static [kNew](net: string, path: string | null, addr: Addr): Listener {
+    return new Listener(net, path, addr);
+  }
+
+  private constructor(net: string, path: string | null, addr: Addr) {
+    this.#net = net;
+    this.#path = path;
+    this.#addr = addr;
   }
 
   /** The address it listens on (with the actual port when port 0 was asked for). */
   get addr(): Addr {
-    return this._addr;
+    return this.#addr;
   }
 
   /**
@@ -71,7 +83,7 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
    *   `ErrDeadlineExceeded` once the accept deadline passed.
    */
   accept(): Promise<Conn> {
-    return this._q.accept(false) as Promise<Conn>;
+    return this[kAcceptQueue].accept(false) as Promise<Conn>;
   }
 
   /**
@@ -83,7 +95,7 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
    * @returns the socket (created with `allowHalfOpen: true`, TCP_NODELAY and keep-alive on).
    */
   acceptSocket(): Promise<Socket> {
-    return this._q.accept(true) as Promise<Socket>;
+    return this[kAcceptQueue].accept(true) as Promise<Socket>;
   }
 
   /**
@@ -91,7 +103,7 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
    * `ErrClosed`; connections already accepted stay open. Closing twice does nothing.
    */
   close(): void {
-    this._q.close();
+    this[kAcceptQueue].close();
   }
 
   /**
@@ -114,7 +126,7 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
    * `ErrDeadlineExceeded` until it is moved. 0/undefined clears it.
    */
   setDeadline(t: Deadline): void {
-    this._q.setDeadline(deadlineMs(t));
+    this[kAcceptQueue].setDeadline(deadlineMs(t));
   }
 
   /** Accepts until the listener is closed (then the iteration ends); other errors throw. */
@@ -131,25 +143,25 @@ export class Listener implements AsyncIterable<Conn>, AcceptOwner {
     }
   }
 
-  /** @internal */
+  /** @internal The netpoller's callback: wraps an accepted socket. */
   _newConn(s: Socket): Conn {
-    return new Conn(s, this._net, this._path, false, this._specific);
+    return Conn[kNew](s, this.#net, this.#path, false, this.#specific);
   }
 
-  /** @internal */
+  /** @internal The netpoller's callback: wraps its errors (see {@link OpError}). */
   _opError(op: string, cause: Error): Error {
-    return new OpError(op, this._net, null, this._addr, cause);
+    return new OpError(op, this.#net, null, this.#addr, cause);
   }
 
-  /** @internal The server is listening: learn the actual address. */
+  /** @internal The netpoller's callback: the server is listening; learn the actual address. */
   _listening(): void {
-    const a = this._q.server.address();
+    const a = this[kAcceptQueue].server.address();
     if (a !== null && typeof a === 'object') {
       const addr = new TCPAddr(a.address, a.port);
-      this._addr = addr;
-      if (addr.ip !== '0.0.0.0' && addr.ip !== '::') this._specific = addr;
+      this.#addr = addr;
+      if (addr.ip !== '0.0.0.0' && addr.ip !== '::') this.#specific = addr;
     }
-    else if (typeof a === 'string') this._addr = new UnixAddr(displayPath(a));
+    else if (typeof a === 'string') this.#addr = new UnixAddr(displayPath(a));
   }
 }
 
@@ -176,7 +188,7 @@ export function listen(network: string, address: string): Promise<Listener> {
   } catch (err) {
     return failNow(new OpError('listen', network, null, null, err as Error));
   }
-  const ln = new Listener(p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
+  const ln = Listener[kNew](p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
   const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 });
   let opts: ListenOptions;
   if (p.kind === 'unix') {
@@ -185,5 +197,5 @@ export function listen(network: string, address: string): Promise<Listener> {
     const host = p.host !== '' ? p.host : p.family === 4 ? '0.0.0.0' : p.family === 6 ? '::' : undefined;
     opts = { host, port: p.port, backlog: maxBacklog(), ipv6Only: p.family === 6 };
   }
-  return AcceptQueue.listen(server, ln, opts, (q) => (ln._q = q));
+  return AcceptQueue.listen(server, ln, opts, (q) => (ln[kAcceptQueue] = q));
 }

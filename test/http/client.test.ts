@@ -1,7 +1,6 @@
 import t from 'tap';
 import { Agent } from 'undici';
-import { chan, recvCase, select } from '../../src/runtime/index.js';
-import { background, withCancel, withTimeout, DeadlineExceeded, Canceled, cause } from '../../src/runtime/context.js';
+import { chan, recvCase, select, background, withCancel, withTimeout, DeadlineExceeded, Canceled, cause } from '../../src/runtime/index.js';
 import { Client, ClientError, ErrClientGone, ServeMux, get, post } from '../../src/http/index.js';
 import { startServer } from './_helpers.js';
 

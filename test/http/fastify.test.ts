@@ -1,8 +1,7 @@
 import t from 'tap';
 import { fastify } from 'fastify';
 import { request } from 'undici';
-import { chan, goroutines, recvCase, select } from '../../src/runtime/index.js';
-import { cause } from '../../src/runtime/context.js';
+import { cause, chan, goroutines, recvCase, select } from '../../src/runtime/index.js';
 import { ErrClientGone, ErrServerClosed } from '../../src/http/index.js';
 import { strand } from '../../src/http/fastify/index.js';
 

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { request } from 'undici';
 import { ServeMux, HttpError, httpCodes, cleanPath } from '../../src/http/index.js';
+import { kParams } from '../../src/http/_symbols.js';
 import { startServer } from './_helpers.js';
 
 function named(name: string) {
   return (w: import('../../src/http/index.js').ResponseWriter, r: import('../../src/http/index.js').Request) => {
-    w.write(`${name} ${r.pattern} ${JSON.stringify(r._params ?? [])}`);
+    w.write(`${name} ${r.pattern} ${JSON.stringify(r[kParams] ?? [])}`);
   };
 }
 

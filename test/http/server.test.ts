@@ -1,9 +1,8 @@
 import t from 'tap';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
-import { chan, recvCase, select, goroutines } from '../../src/runtime/index.js';
+import { chan, recvCase, select, goroutines, cause } from '../../src/runtime/index.js';
 import { ErrClientGone, ServeMux, type Request, type ResponseWriter } from '../../src/http/index.js';
-import { cause } from '../../src/http/_context.js';
 import { connect } from 'node:net';
 import { startServer, rawConnect, readUntilClose } from './_helpers.js';
 

@@ -3,9 +3,7 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { chan } from '../../src/runtime/index.js';
-import { withCancelCause } from '../../src/http/_context.js';
-import { background, Canceled } from '../../src/runtime/context.js';
+import { chan, withCancelCause, background, Canceled } from '../../src/runtime/index.js';
 import { startServer, rawConnect, readUntilClose } from './_helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/shutdown-child.js', import.meta.url));

@@ -1,8 +1,6 @@
 import t from 'tap';
 import { request } from 'undici';
-import { chan, go, recvCase, select, sendCase, type Chan } from '../../src/runtime/index.js';
-import type { Context } from '../../src/runtime/context.js';
-import { cause } from '../../src/runtime/context.js';
+import { cause, chan, go, recvCase, select, sendCase, type Chan, type Context } from '../../src/runtime/index.js';
 import { ErrClientGone, serveSSE, sse, formatEvent } from '../../src/http/index.js';
 import { startServer } from './_helpers.js';
 

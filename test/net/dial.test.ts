@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import t from 'tap';
-import { background, withCancel, withTimeout } from '../../src/runtime/context.js';
+import { background, withCancel, withTimeout } from '../../src/index.js';
 import { ErrDeadlineExceeded, OpError, dial, listen, netCodes, type Conn } from '../../src/net/index.js';
 
 const opts = { timeout: 15_000 };

@@ -24,7 +24,7 @@ async function startEcho(): Promise<{ proc: ChildProcess; port: number; logs: ()
   });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += String(d)));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
     onLine = () => {
       const l = logs.find((x) => x.msg === 'echo: listening');

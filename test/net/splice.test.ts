@@ -2,6 +2,7 @@ import t from 'tap';
 import { go } from '../../src/index.js';
 import { ErrClosed, ErrDeadlineExceeded, OpError, copy, type Conn } from '../../src/net/index.js';
 import { delay, pair } from './_helpers.js';
+import { kFD } from '../../src/net/_symbols.js';
 
 const opts = { timeout: 15_000 };
 
@@ -67,7 +68,7 @@ t.test('copy(conn, conn) keeps Node\'s write queue bounded while the client read
   let got = 0;
   const b = Buffer.alloc(64 << 10);
   for (let i = 0; got < total; i++) {
-    maxQueued = Math.max(maxQueued, p.server._fd.socket.writableLength);
+    maxQueued = Math.max(maxQueued, p.server[kFD].socket.writableLength);
     const n = await p.client.read(b);
     if (n === null) break;
     got += n;

@@ -9,7 +9,7 @@ import { runFixture } from './_util.js';
 const opts = { timeout: 60_000 };
 
 t.test('runners: a node:test file that leaves a goroutine parked passes every test and exits 0', opts, async (t) => {
-  const r = await runFixture('runner-node-test', { env: { NODE_OPTIONS: '' } });
+  const r = await runFixture('runner-node-test', { nodeArgs: ['--test-reporter=tap'], env: { NODE_OPTIONS: '' } });
   t.equal(r.code, 0, 'exit status 0');
   t.match(r.stdout, /^# pass 2$/m, 'both tests passed');
   t.match(r.stdout, /^# fail 0$/m);

@@ -26,9 +26,9 @@
  * - **`request.context`**: a runtime Context, cancelled when the client disconnects before the
  *   response is finished (cause `ErrClientGone`), when the response ends, and when the app
  *   closes (cause `ErrServerClosed`). Its `signal` is an AbortSignal for undici/fetch. It is a
- *   lazy getter decorator: requests that never read it pay nothing (its slots, `strandState` and
- *   `strandReply`, are declared with `decorateRequest(name, null)` so request objects keep one
- *   shape; the route wrapper fills `strandReply`, so in hooks that run before the handler, and
+ *   lazy getter decorator: requests that never read it pay nothing (its two slots, keyed by
+ *   private symbols, are declared with `decorateRequest(symbol, null)` so request objects keep one
+ *   shape; the route wrapper fills the reply slot, so in hooks that run before the handler, and
  *   in routes opted out, the context is cancelled by app.close() but not by a client abort).
  * - **`reply.sse(ch, opts)`**: hijacks the reply and streams every value received on `ch` as an
  *   SSE event until `ch` closes, the client leaves, the app closes, or `opts.done` is closed.
@@ -44,28 +44,34 @@
 
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { go } from '../../runtime/goroutine.js';
-import type { RecvChan } from '../../runtime/chan.js';
-import { WaitGroup } from '../../runtime/sync/waitgroup.js';
-import { type Context, background, withCancelCause } from '../_context.js';
+import { type CancelCauseFunc, type Context, type RecvChan, WaitGroup, background, go, withCancelCause } from '../../runtime/index.js';
 import { ErrClientGone, ErrServerClosed } from '../errors.js';
 import { ResponseWriter } from '../response.js';
-import { _framer, _streamSSE } from '../sse.js';
+import { type SSEOptions, framer, streamSSE } from '../sse.js';
+import * as sym from '../_symbols.js';
 
-/** Options of `reply.sse`. */
-export interface ReplySSEOptions<T> {
-  /** The `event:` field: fixed, or per value. */
-  event?: string | ((v: T) => string | undefined);
-  /** The `id:` field per value. */
-  id?: (v: T) => string | undefined;
-  /** Value → `data:` text. Default: strings as they are, anything else JSON. */
-  serialize?: (v: T) => string;
-  /** A `:` comment every `heartbeat` ms (0 = never, the default). */
-  heartbeat?: number;
-  /** A `retry:` hint sent once at the start. */
-  retry?: number;
+// Module-local copies of the layer's symbols: a keyed access through an imported binding is a
+// slow generic one in V8 (see _symbols.ts).
+const kApp: typeof sym.kApp = sym.kApp;
+const kFinish: typeof sym.kFinish = sym.kFinish;
+const kReqReply: typeof sym.kReqReply = sym.kReqReply;
+const kReqState: typeof sym.kReqState = sym.kReqState;
+const kWrapped: typeof sym.kWrapped = sym.kWrapped;
+
+/**
+ * Options of `reply.sse`: strand/http's {@link SSEOptions} (`event`, `id`, `encode`,
+ * `heartbeat`, `retry`), plus `done`.
+ */
+export interface ReplySSEOptions<T> extends SSEOptions<T> {
   /** Ends the stream when this channel is closed (or receives). */
   done?: RecvChan<unknown> | null;
+  /**
+   * The same as `encode`, which wins when both are given.
+   *
+   * @deprecated Use `encode` (the name `serveSSE` uses); `serialize` is kept so existing code
+   * keeps working.
+   */
+  serialize?: (v: T) => string;
 }
 
 /** What the plugin adds to the Fastify instance, as `app.strand`. */
@@ -92,9 +98,9 @@ declare module 'fastify' {
     /** A runtime Context cancelled on client abort, at the end of the response, and on app.close(). */
     readonly context: Context;
     /** @internal The request context's state (created on first use of `context`). */
-    strandState: RequestState | null;
+    [kReqState]: RequestState | null;
     /** @internal The reply, set when a strand route handler starts (for client-abort detection). */
-    strandReply: FastifyReply | null;
+    [kReqReply]: FastifyReply | null;
   }
   interface FastifyReply {
     /** Streams every value received on `ch` as Server-Sent Events (hijacks the reply). */
@@ -106,17 +112,16 @@ declare module 'fastify' {
   }
 }
 
-/** @internal */
+/** @internal The state behind `request.context` (created on first use). */
 export interface RequestState {
   ctx: Context;
-  cancel: (cause?: Error) => void;
+  cancel: CancelCauseFunc;
 }
 
-const kApp = Symbol('strand.fastify.app');
-
+/** The plugin's per-app state, stored on the instance under `kApp`. */
 interface AppState {
   ctx: Context;
-  cancel: (cause?: Error) => void;
+  cancel: CancelCauseFunc;
   wg: WaitGroup;
 }
 
@@ -153,12 +158,10 @@ function runRoute(h: RouteHandler, self: FastifyInstance, request: FastifyReques
   return undefined;
 }
 
-const kWrapped = Symbol('strand.fastify.wrapped');
-
 function wrapHandler(h: RouteHandler): RouteHandler {
   if ((h as unknown as Record<symbol, boolean>)[kWrapped] === true) return h; // e.g. Fastify's HEAD twin of a GET route
   const wrapped = function strandHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): unknown {
-    request.strandReply = reply;
+    request[kReqReply] = reply;
     go(runRoute, h, this, request, reply);
     if (lastThrew) {
       const e = lastError;
@@ -177,12 +180,12 @@ function wrapHandler(h: RouteHandler): RouteHandler {
 // ---- request.context -----------------------------------------------------------------------
 
 function requestContext(this: FastifyRequest): Context {
-  let st = this.strandState;
+  let st = this[kReqState];
   if (st === null) {
     const app = (this.server as unknown as Record<symbol, AppState | undefined>)[kApp];
     const [ctx, cancel] = withCancelCause(app === undefined ? background() : app.ctx);
-    st = this.strandState = { ctx, cancel };
-    const reply = this.strandReply;
+    st = this[kReqState] = { ctx, cancel };
+    const reply = this[kReqReply];
     if (reply !== null) {
       const raw = reply.raw;
       if (raw.writableFinished) cancel();
@@ -196,7 +199,7 @@ function requestContext(this: FastifyRequest): Context {
 // ---- reply.sse -----------------------------------------------------------------------------
 
 async function replySSE<T>(this: FastifyReply, ch: RecvChan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
-  if (this.request.strandReply === null) this.request.strandReply = this; // client-abort detection
+  if (this.request[kReqReply] === null) this.request[kReqReply] = this; // client-abort detection
   const ctx = this.request.context;
   this.hijack();
   const raw = this.raw;
@@ -206,11 +209,11 @@ async function replySSE<T>(this: FastifyReply, ch: RecvChan<T>, opts: ReplySSEOp
   raw.setHeader('X-Accel-Buffering', 'no');
   const w = new ResponseWriter(raw);
   w.writeHeader(200);
-  const frame = _framer({ event: opts.event, id: opts.id, encode: opts.serialize });
+  const frame = framer({ event: opts.event, id: opts.id, encode: opts.encode ?? opts.serialize });
   try {
-    await _streamSSE(w, ctx, ch, frame, opts, opts.done ?? null);
+    await streamSSE(w, ctx, ch, frame, opts, opts.done ?? null);
   } finally {
-    if (!raw.writableEnded && !raw.destroyed) w._finish();
+    if (!raw.writableEnded && !raw.destroyed) w[kFinish]();
   }
 }
 
@@ -229,8 +232,8 @@ const plugin: FastifyPluginCallback = (app, _opts, done) => {
   app.decorate('strand', strandApp);
   app.decorate('go', strandApp.go);
   (app as unknown as Record<symbol, AppState>)[kApp] = state;
-  app.decorateRequest('strandState', null);
-  app.decorateRequest('strandReply', null);
+  app.decorateRequest(kReqState, null);
+  app.decorateRequest(kReqReply, null);
   app.decorateRequest('context', { getter: requestContext });
   app.decorateReply('sse', replySSE);
   app.addHook('onRoute', (route: RouteOptions) => {

@@ -21,9 +21,11 @@ async function launch(): Promise<Browser> {
 }
 
 t.test('chat web page: a browser joins, its message reaches a TCP client, and a TCP message shows in the page', { timeout: 30_000 }, async (t) => {
+  // The browser first: a missing Chromium then fails the test before a server is left open
+  // (which kept the file running until tap's timeout).
+  const browser = await launch();
   const srv = await startServer({ http: '127.0.0.1:0' });
   const bob = await LineClient.join(srv.tcpAddr!, 'bob');
-  const browser = await launch();
   try {
     const page = await browser.newPage();
     await page.goto(srv.httpURL!);
@@ -58,9 +60,11 @@ t.test('chat web page: a browser joins, its message reaches a TCP client, and a 
 });
 
 t.test('chat web page: a taken nick is refused with a visible error', { timeout: 30_000 }, async (t) => {
+  // The browser first: a missing Chromium then fails the test before a server is left open
+  // (which kept the file running until tap's timeout).
+  const browser = await launch();
   const srv = await startServer({ http: '127.0.0.1:0' });
   const bob = await LineClient.join(srv.tcpAddr!, 'bob');
-  const browser = await launch();
   try {
     const page = await browser.newPage();
     await page.goto(srv.httpURL!);

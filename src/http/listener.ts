@@ -1,7 +1,10 @@
 /**
- * @internal What the HTTP server needs from a listener: strand/net's `Listener` satisfies it
- * (`acceptSocket()` hands over raw node:net sockets for upper layers, `close()` makes a pending
- * and every later `acceptSocket()` fail with net's closed error).
+ * What the HTTP server needs from a listener. strand/net's `Listener` satisfies it:
+ * `acceptSocket()` hands over the raw node:net socket of each accepted connection (node:http
+ * takes it from there), and `close()` makes a pending and every later `acceptSocket()` fail
+ * with net's closed error.
+ *
+ * @module
  */
 
 import type { Socket } from 'node:net';
