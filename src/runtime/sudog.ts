@@ -21,7 +21,6 @@
 
 import { ready, readyError } from './goroutine.js';
 import type { Waiter } from './waiter.js';
-import type { Chan } from './chan.js';
 import { kDequeue } from './_symbols.js';
 
 /** @internal A channel wait entry; the runtime's single waiter shape. */
@@ -64,9 +63,14 @@ export const WOULD_BLOCK: unique symbol = Symbol('strand.wouldBlock');
 /** The type of {@link WOULD_BLOCK}. */
 export type WouldBlock = typeof WOULD_BLOCK;
 
+/** What {@link dequeue} needs of a channel (chan.ts implements it; no import back to chan.ts). */
+interface QueueOwner {
+  [kDequeue](s: Sudog): void;
+}
+
 /** @internal Removes `s` from whichever queue of its channel holds it (no-op if not queued). */
 export function dequeue(s: Sudog): void {
-  if (s.queued) (s.chan as Chan<unknown>)[kDequeue](s);
+  if (s.queued) (s.chan as QueueOwner)[kDequeue](s);
 }
 
 /** Withdraws every other case of `s`'s select from its queue (the select is decided). */
