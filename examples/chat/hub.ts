@@ -40,11 +40,21 @@ export interface HubStats {
   messages: number;
 }
 
+/**
+ * Why the hub refused a `connect`: `taken` (the nick is in use), `invalid` (the nick or the room
+ * name is not acceptable), `unavailable` (too many rooms, or the hub is shutting down). Callers
+ * branch on `code`; `message` is for the person.
+ */
+export interface Refusal {
+  code: 'taken' | 'invalid' | 'unavailable';
+  message: string;
+}
+
 /** Everything the hub understands. */
 export type Request =
   | ClientRequest
-  /** Join the chat: `nick` '' picks a free guest nick; the reply is null or an error text. */
-  | { op: 'connect'; client: Client; nick: string; room: string; reply: Chan<string | null> }
+  /** Join the chat: `nick` '' picks a free guest nick; the reply is null or why not. */
+  | { op: 'connect'; client: Client; nick: string; room: string; reply: Chan<Refusal | null> }
   /** The client's connection is gone (EOF, error, SSE closed). No-op if already dropped. */
   | { op: 'disconnect'; client: Client; reason: string }
   /** Deliver an error line to the client (e.g. its line was too long). */
@@ -217,7 +227,7 @@ export class Hub {
   /** Answers whatever is still queued after a shutdown, then marks the hub stopped. */
   #drain(): void {
     for (let r = this.requests.tryRecv(); r !== WOULD_BLOCK && r !== CLOSED; r = this.requests.tryRecv()) {
-      if (r.op === 'connect') r.reply.trySend('server shutting down');
+      if (r.op === 'connect') r.reply.trySend({ code: 'unavailable', message: 'server shutting down' });
       else if (r.op === 'lookup') r.reply.trySend(null);
       else if (r.op === 'stats') r.reply.trySend({ clients: 0, rooms: 0, dropped: this.#dropped, messages: this.#messages });
     }
@@ -225,14 +235,14 @@ export class Hub {
     this.done.close();
   }
 
-  #connect(c: Client, nick: string, roomName: string): string | null {
+  #connect(c: Client, nick: string, roomName: string): Refusal | null {
     if (nick === '') nick = this.#guestNick();
     const bad = checkNick(nick);
-    if (bad !== null) return bad;
-    if (this.#nicks.has(nick.toLowerCase())) return `nick "${nick}" is taken`;
+    if (bad !== null) return { code: 'invalid', message: bad };
+    if (this.#nicks.has(nick.toLowerCase())) return { code: 'taken', message: `nick "${nick}" is taken` };
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
-    if (badRoom !== null) return badRoom;
-    if (!this.#roomFor(room)) return 'too many rooms; join an existing one';
+    if (badRoom !== null) return { code: 'invalid', message: badRoom };
+    if (!this.#roomFor(room)) return { code: 'unavailable', message: 'too many rooms; join an existing one' };
     c.active = true;
     c.nick = nick;
     this.#clients.add(c);

@@ -22,7 +22,7 @@ import { chan, go, sleep, CLOSED, WOULD_BLOCK } from 'strand';
 import { errorIs, ErrClosed, OpError, type Conn, type Listener } from 'strand/net';
 import { Client } from './client.js';
 import { parseLine } from './commands.js';
-import type { Hub } from './hub.js';
+import type { Hub, Refusal } from './hub.js';
 import { LineReader, TOO_LONG } from './linereader.js';
 import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
 import { MAX_LINE_BYTES } from './validate.js';
@@ -93,7 +93,7 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
   conn.setNoDelay(true);
   const remote = String(conn.remoteAddr);
   const client = new Client('tcp', remote, opts.outboxSize, () => closeQuietly(conn));
-  const reply = chan<string | null>(1);
+  const reply = chan<Refusal | null>(1);
   const accepted = (await hub.send({ op: 'connect', client, nick: '', room: '', reply })) && (await reply.recv()) === null;
   if (!accepted) {
     try {

@@ -24,7 +24,7 @@ import { strand } from 'strand/fastify';
 import { joinHostPort, splitHostPort } from 'strand/net';
 import { Client } from './client.js';
 import { parseLine } from './commands.js';
-import type { Hub } from './hub.js';
+import type { Hub, Refusal } from './hub.js';
 import { LOBBY } from './hub.js';
 import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
 import { MAX_LINE_BYTES, sanitize } from './validate.js';
@@ -123,12 +123,12 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     const hangUp = chan<void>();
     client.hangUp = () => hangUp.close();
     sessions.set(client, { attached, hangUp, bucket: new TokenBucket(opts.rate ?? DEFAULT_RATE) });
-    const answer = chan<string | null>(1);
+    const answer = chan<Refusal | null>(1);
     if (!(await hub.send({ op: 'connect', client, nick, room: room || LOBBY, reply: answer }))) {
       return reply.code(503).send({ error: 'server shutting down' });
     }
-    const err = await answer.recv();
-    if (err) return reply.code(/taken/.test(err) ? 409 : 400).send({ error: err });
+    const refused = await answer.recv();
+    if (refused) return reply.code(refused.code === 'taken' ? 409 : 400).send({ error: refused.message });
     // Receiving the reply means the hub has set client.nick/room (channel happens-before).
     app.strand.go(watchAttach, hub, client, attached, app.strand.context);
     return reply.code(201).send({ token: client.token, nick: client.nick, room: client.room });
@@ -141,7 +141,7 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     // Only one stream per session. Check-then-close has no await between, so it is atomic.
     if (s.attached.closed) return reply.code(409).send({ error: 'this session already has an event stream' });
     s.attached.close();
-    await reply.sse(client.outbox, { serialize: (ev) => ev.json, done: s.hangUp });
+    await reply.sse(client.outbox, { encode: (ev) => ev.json, done: s.hangUp });
     sessions.delete(client);
     await hub.send({ op: 'disconnect', client, reason: 'connection closed' });
   });

@@ -6,20 +6,9 @@
  * @module
  */
 
-import {
-  G,
-  GState,
-  _coarseNow,
-  _forEachLive,
-  _setDumpFormatter,
-  _mainRunning,
-  _stateName,
-  attribution,
-  createdBy,
-  currentG,
-  fnName,
-  mainG,
-} from './goroutine.js';
+import { waitClock, forEachLive, setDumpFormatter, isMainRunning, attribution, currentG, mainG } from './goroutine.js';
+import { G, GState, stateName } from './waiter.js';
+import { createdBy, fnName } from './panic.js';
 
 /** One goroutine as the dump reports it. */
 export interface GoroutineInfo {
@@ -52,7 +41,7 @@ function info(g: G, now: number, running: G): GoroutineInfo {
   const waiting = state === GState.Waiting;
   return {
     id: g.id,
-    state: _stateName(state) as GoroutineInfo['state'],
+    state: stateName(state) as GoroutineInfo['state'],
     waitReason: waiting ? g.waitReason : '',
     waitingMs: waiting ? Math.max(0, Math.round(now - g.waitSince)) : 0,
     fn: fnName(g),
@@ -66,12 +55,12 @@ function info(g: G, now: number, running: G): GoroutineInfo {
  * strand operation.
  */
 export function goroutines(): GoroutineInfo[] {
-  const now = _coarseNow();
+  const now = waitClock();
   const running = currentG();
   const out: GoroutineInfo[] = [];
-  _forEachLive((g) => out.push(info(g, now, running)));
+  forEachLive((g) => out.push(info(g, now, running)));
   out.reverse();
-  if (_mainRunning() || mainG.state === GState.Waiting) out.unshift(info(mainG, now, running));
+  if (isMainRunning() || mainG.state === GState.Waiting) out.unshift(info(mainG, now, running));
   return out;
 }
 
@@ -147,4 +136,4 @@ export function handleSigquit(options: { exit?: boolean } = {}): () => void {
   };
 }
 
-_setDumpFormatter(() => formatDump());
+setDumpFormatter(() => formatDump());

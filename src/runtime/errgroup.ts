@@ -12,8 +12,9 @@
 
 import { go } from './goroutine.js';
 import { Chan, type MaybePromise } from './chan.js';
-import { StrandError, codes } from './errors.js';
+import { errSync } from './errors.js';
 import { WaitGroup } from './sync/waitgroup.js';
+import { kGroupCancel, kGroupDone, kGroupFail } from './_symbols.js';
 import { withCancelCause, type CancelCauseFunc, type Context } from './context.js';
 
 /**
@@ -28,11 +29,14 @@ import { withCancelCause, type CancelCauseFunc, type Context } from './context.j
  * ```
  */
 export class Group {
-  /** @internal */ readonly _wg = new WaitGroup();
-  /** @internal */ _cancel: CancelCauseFunc | null = null;
-  /** @internal */ _sem: Chan<void> | null = null;
-  /** @internal */ _err: unknown = undefined;
-  /** @internal */ _failed = false;
+  readonly #wg = new WaitGroup();
+  /** @internal Cancels the group's context (set by {@link groupWithContext}), or null. */
+  [kGroupCancel]: CancelCauseFunc | null = null;
+  /** One token per active goroutine when a limit is set. */
+  #sem: Chan<void> | null = null;
+  /** The first error, once `#failed`. */
+  #err: unknown = undefined;
+  #failed = false;
 
   /**
    * Calls `fn` in a new goroutine. The first `fn` to throw (or reject) sets the group's error
@@ -44,12 +48,12 @@ export class Group {
    * once it has started.
    */
   go(fn: () => unknown): MaybePromise<void> {
-    const sem = this._sem;
+    const sem = this.#sem;
     if (sem !== null) {
       const p = sem.send(undefined); // takes a slot: plain undefined when one is free
-      if (p !== undefined) return p.then(() => this._start(fn));
+      if (p !== undefined) return p.then(() => this.#start(fn));
     }
-    this._start(fn);
+    this.#start(fn);
     return undefined;
   }
 
@@ -60,15 +64,14 @@ export class Group {
    * @returns true if the goroutine was started.
    */
   tryGo(fn: () => unknown): boolean {
-    const sem = this._sem;
+    const sem = this.#sem;
     if (sem !== null && !sem.trySend(undefined)) return false;
-    this._start(fn);
+    this.#start(fn);
     return true;
   }
 
-  /** @internal */
-  _start(fn: () => unknown): void {
-    this._wg.add(1);
+  #start(fn: () => unknown): void {
+    this.#wg.add(1);
     go(runInGroup, this, fn);
   }
 
@@ -80,15 +83,14 @@ export class Group {
    * @throws the first error returned by a goroutine of the group.
    */
   wait(): MaybePromise<void> {
-    const p = this._wg.wait();
-    if (p === undefined) return this._finish();
-    return p.then(() => this._finish());
+    const p = this.#wg.wait();
+    if (p === undefined) return this.#finish();
+    return p.then(() => this.#finish());
   }
 
-  /** @internal */
-  _finish(): undefined {
-    if (this._cancel !== null) this._cancel(this._failed ? (this._err as Error) : undefined);
-    if (this._failed) throw this._err;
+  #finish(): undefined {
+    if (this[kGroupCancel] !== null) this[kGroupCancel](this.#failed ? (this.#err as Error) : undefined);
+    if (this.#failed) throw this.#err;
     return undefined;
   }
 
@@ -101,17 +103,30 @@ export class Group {
    */
   setLimit(n: number): void {
     if (n < 0) {
-      this._sem = null;
+      this.#sem = null;
       return;
     }
-    const active = this._sem !== null ? this._sem.len : 0;
+    const active = this.#sem !== null ? this.#sem.len : 0;
     if (active !== 0) {
-      throw new StrandError(
-        codes.SYNC,
-        `errgroup: modify limit while ${active} goroutines in the group are still active`,
-      );
+      throw errSync(`errgroup: modify limit while ${active} goroutines in the group are still active`);
     }
-    this._sem = new Chan<void>(n);
+    this.#sem = new Chan<void>(n);
+  }
+
+  /** @internal A goroutine of the group failed: the first error is kept and cancels the context. */
+  [kGroupFail](err: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#err = err;
+    const cancel = this[kGroupCancel];
+    if (cancel !== null) cancel(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** @internal A goroutine of the group finished: its slot is freed and the count goes down. */
+  [kGroupDone](): void {
+    const sem = this.#sem;
+    if (sem !== null) sem.tryRecv();
+    this.#wg.done();
   }
 }
 
@@ -119,15 +134,9 @@ async function runInGroup(g: Group, fn: () => unknown): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (!g._failed) {
-      g._failed = true;
-      g._err = err;
-      if (g._cancel !== null) g._cancel(err instanceof Error ? err : new Error(String(err)));
-    }
+    g[kGroupFail](err);
   } finally {
-    const sem = g._sem;
-    if (sem !== null) sem.tryRecv();
-    g._wg.done();
+    g[kGroupDone]();
   }
 }
 
@@ -149,6 +158,6 @@ async function runInGroup(g: Group, fn: () => unknown): Promise<void> {
 export function groupWithContext(parent: Context): [Group, Context] {
   const [ctx, cancel] = withCancelCause(parent);
   const g = new Group();
-  g._cancel = cancel;
+  g[kGroupCancel] = cancel;
   return [g, ctx];
 }

@@ -35,22 +35,27 @@ export const codes = {
   INVALID_ARG: 'STRAND_ERR_INVALID_ARG',
 } as const;
 
-/** `chan: send on closed channel`: raised by a send (or a chosen send case) on a closed channel. */
+/** @internal `chan: send on closed channel`: raised by a send (or a chosen send case) on a closed channel. */
 export function errSendOnClosed(): StrandError {
   return new StrandError(codes.CLOSED_CHANNEL, 'chan: send on closed channel');
 }
 
-/** `chan: close of closed channel`. */
+/** @internal `chan: close of closed channel`. */
 export function errCloseClosed(): StrandError {
   return new StrandError(codes.CLOSE_CLOSED, 'chan: close of closed channel');
 }
 
-/** `chan: close of nil channel`. */
+/** @internal `chan: close of nil channel`. */
 export function errCloseNil(): StrandError {
   return new StrandError(codes.CLOSE_NIL, 'chan: close of nil channel');
 }
 
-/** A TypeError-like argument error with the package prefix. */
+/** @internal Misuse of a sync primitive (Go's fatal "sync: ..." errors): code `STRAND_ERR_SYNC`. */
+export function errSync(message: string): StrandError {
+  return new StrandError(codes.SYNC, message);
+}
+
+/** @internal A TypeError-like argument error with the package prefix. */
 export function errInvalidArg(message: string): StrandError {
   return new StrandError(codes.INVALID_ARG, message);
 }

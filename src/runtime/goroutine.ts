@@ -72,13 +72,25 @@
  * by `setImmediate`, which lets timers and I/O run first. The clock is only read once per check,
  * never per operation.
  *
+ * ## Why one file (~680 lines)
+ * The registry, park/ready, the attribution FIFO, the fairness budget and the exit rules share
+ * module-level state (`current`, `blocked`, `mainBlocked`, `ops`, `yielding`, the FIFO) that
+ * `park`, `ready` and `immediate` — the hottest functions in strand — read and write on every
+ * operation. Split across modules, each access would become an imported binding (a load chain
+ * per use in optimized code) or a call. What does not touch that state lives elsewhere: the
+ * records (waiter.ts), panics (panic.ts), the dump (dump.ts), the poller's entry (netpoll.ts).
+ *
  * @module
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { StrandError, codes } from './errors.js';
+import { errInvalidArg } from './errors.js';
+import { G, GState, Waiter } from './waiter.js';
+import { die, panic } from './panic.js';
+
+export { G, GState, Waiter } from './waiter.js';
 
 /** How the runtime knows which goroutine is running (see the module comment). */
 export type Attribution = 'async-context-frame' | 'resume-hook';
@@ -108,86 +120,9 @@ export function attribution(): Attribution {
   return ATTRIBUTION;
 }
 
-/** Goroutine states, as Go names them. */
-export const GState = {
-  Runnable: 0,
-  Running: 1,
-  Waiting: 2,
-  Dead: 3,
-} as const;
-/** One of {@link GState}'s values. */
-export type GState = (typeof GState)[keyof typeof GState];
-
-const stateNames = ['runnable', 'running', 'waiting', 'dead'] as const;
-
-/** A goroutine's record. Fields are owned by this module; read them through {@link goroutines}. */
-export class G {
-  readonly id: number;
-  /** The function the goroutine runs (its name is shown by the dump). */
-  readonly fn: Function;
-  state: GState = GState.Running as GState;
-  /** Why it is waiting; meaningful only in state Waiting. */
-  waitReason = '';
-  /** Coarse timestamp (ms since process start) of the last park. */
-  waitSince = 0;
-  /** Creation site, captured only in debug mode. */
-  readonly createdAt: Error | null;
-  /** Intrusive list of live goroutines; guarded by this module. */
-  prevG: G | null = null;
-  nextG: G | null = null;
-
-  constructor(id: number, fn: Function, createdAt: Error | null) {
-    this.id = id;
-    this.fn = fn;
-    this.createdAt = createdAt;
-  }
-}
-
-/**
- * Something a goroutine parks on: Go's `sudog`, one shape for every kind of wait (channels,
- * select, sync, timers, the netpoller).
- *
- * **Do not subclass it.** `park` and `ready` are the hottest functions in strand; every extra
- * class that flows through them makes their property accesses polymorphic and then megamorphic
- * (measured: a channel ping-pong went from ~380 to ~590 ns per round trip once six waiter classes
- * had passed through `ready`). Keep per-wait state in the generic fields below or in your own
- * object that points to the waiter.
- *
- * Field ownership:
- * - `g`, `resolve`: the runtime's. {@link park} sets them, {@link ready} clears `resolve`. Only
- *   the resolve function is kept (a parked goroutine is the most numerous object a server has);
- *   {@link readyError} settles through it with a thenable that rejects.
- * - `value`, `ok`, `mode`, `isSend`, `sel`, `idx`, `chan`, `queued`: channels and select (see
- *   sudog.ts). Other users may use `value` as a free slot.
- * - `next`, `prev`: intrusive queue links for whoever queues the waiter (a channel, a mutex...).
- *   A waiter is in at most one queue at a time.
- */
-export class Waiter {
-  g: G | null = null;
-  resolve: ((v: any) => void) | null = null;
-  /** Send: the value to send. Receive / select case: the value received. Free slot otherwise. */
-  value: unknown = undefined;
-  /** Receive: false if completed by close. */
-  ok = false;
-  /** Receive result form (sudog.ts RecvMode). */
-  mode = 0;
-  /** A send (channel queues) rather than a receive. */
-  isSend = false;
-  /** The select waiter this case belongs to while parked in a select. */
-  sel: Waiter | null = null;
-  /** Index of this case in its select. */
-  idx = 0;
-  /** Channel: the channel a plain sudog is queued on, or a select case's channel. */
-  chan: any = null;
-  /** True while in a queue. */
-  queued = false;
-  next: Waiter | null = null;
-  prev: Waiter | null = null;
-}
-
 // ---- registry ------------------------------------------------------------------------------
 
-/** The pseudo-goroutine for code that runs outside any goroutine (module top level, callbacks). */
+/** @internal The pseudo-goroutine for code that runs outside any goroutine (module top level, callbacks). */
 export const mainG = new G(1, function main() {}, null);
 let nextId = 2;
 let liveHead: G | null = null;
@@ -213,7 +148,7 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
-/** The goroutine running now (the main pseudo-goroutine outside any goroutine). */
+/** @internal The goroutine running now (the main pseudo-goroutine outside any goroutine). */
 export function currentG(): G {
   return EXACT ? (als!.getStore() ?? mainG) : current;
 }
@@ -242,7 +177,7 @@ function unlink(g: G): void {
 }
 
 /** @internal Iterates the live goroutines, newest first. */
-export function _forEachLive(f: (g: G) => void): void {
+export function forEachLive(f: (g: G) => void): void {
   for (let g = liveHead; g !== null; g = g.nextG) f(g);
 }
 
@@ -353,7 +288,7 @@ let mainRunning = false;
  * ```
  */
 export function main(fn: () => unknown): void {
-  if (mainDeclared) throw new StrandError(codes.INVALID_ARG, 'runtime: main called twice');
+  if (mainDeclared) throw errInvalidArg('runtime: main called twice');
   mainDeclared = true;
   mainRunning = true;
   startDeadlockDetector();
@@ -378,7 +313,7 @@ function onMainPanic(err: unknown): void {
 }
 
 /** @internal Whether a main goroutine was declared and still runs (the dump always shows it). */
-export function _mainRunning(): boolean {
+export function isMainRunning(): boolean {
   return mainRunning;
 }
 
@@ -386,61 +321,8 @@ export function _mainRunning(): boolean {
  * @internal A panic outside any goroutine's own code (a signal delivered to a closed channel):
  * printed and fatal as a panic of the goroutine running now.
  */
-export function _panic(err: unknown): never {
+export function panicCurrent(err: unknown): never {
   panic(currentG(), err);
-}
-
-/** Replaceable for tests of the panic path; writes synchronously so nothing is lost on exit. */
-function die(text: string, status: number): never {
-  try {
-    writeSync(2, text);
-  } catch {
-    // stderr closed: nothing more we can do
-  }
-  process.exit(status);
-}
-
-/** Formats a panic value the way Go prints it after `panic: `. */
-export function _panicMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return err.name === 'Error' || err.name === 'StrandError' || code === undefined
-      ? err.message
-      : `${err.name}: ${err.message}`;
-  }
-  try {
-    return String(err);
-  } catch {
-    return Object.prototype.toString.call(err);
-  }
-}
-
-function panic(g: G, err: unknown): never {
-  let text = `panic: ${_panicMessage(err)}\n\ngoroutine ${g.id} [running]:\n`;
-  if (err instanceof Error && typeof err.stack === 'string') {
-    const lines = err.stack.split('\n');
-    const frames = lines.filter((l) => l.startsWith('    at '));
-    text += (frames.length > 0 ? frames.map((l) => l.slice(4)).join('\n') : err.stack) + '\n';
-  } else {
-    text += `${fnName(g)}(...)\n`;
-  }
-  if (g.createdAt !== null) text += createdBy(g) + '\n';
-  die(text + 'exit status 2\n', 2);
-}
-
-/** @internal The function name shown for a goroutine. */
-export function fnName(g: G): string {
-  return g.fn.name !== '' ? g.fn.name : 'anonymous';
-}
-
-/** @internal "created by ..." line from the debug-mode creation stack. */
-export function createdBy(g: G): string {
-  const stack = g.createdAt?.stack;
-  if (stack === undefined) return '';
-  // Frame 0 is "Error: created by", frame 1 is go() itself, frame 2 the caller.
-  const frames = stack.split('\n').filter((l) => l.startsWith('    at '));
-  const site = frames[1] ?? frames[0] ?? '';
-  return `created by ${site.trim().replace(/^at /, '')}`;
 }
 
 // ---- park / ready --------------------------------------------------------------------------
@@ -567,6 +449,9 @@ export function immediate<T>(v: T): T | Promise<T> {
   return v;
 }
 
+/** Each goroutine's awaitable() reaction, made on first use (see {@link awaitable}). */
+const resumers = new WeakMap<G, (v: unknown) => unknown>();
+
 /**
  * Hands the result of a composite blocking operation (one built from several runtime operations,
  * like a buffered reader's `readLine`) to a caller that awaits it, keeping the caller's goroutine
@@ -579,11 +464,18 @@ export function awaitable<T>(x: T | Promise<T>): T | Promise<T> {
   if (EXACT) return x; // the continuation carries its goroutine by itself
   const g = current;
   if (g === mainG) return x;
-  return x.then((v) => resumeAs(g, v));
+  // Per-goroutine state, not a closure per call: the goroutine's bound resumeAs, made on its
+  // first slow awaitable. Kept in a side table rather than a field of G: most goroutines never
+  // need one, and a field would cost every parked goroutine 8 bytes.
+  let f = resumers.get(g);
+  if (f === undefined) resumers.set(g, (f = resumeAs.bind(g)));
+  return x.then(f as (v: T) => T);
 }
 
-function resumeAs<T>(g: G, v: T): T {
-  queueHook(g);
+
+/** Bound to a goroutine (its `resumer`): queues its resume hook right before the caller continues. */
+function resumeAs(this: G, v: unknown): unknown {
+  queueHook(this);
   return v;
 }
 
@@ -714,7 +606,7 @@ let deadlockHook: (() => string) | null = null;
 const exitGuards: (() => boolean)[] = [];
 
 /** @internal The dump module registers how to format the goroutine dump for the fatal error. */
-export function _setDumpFormatter(f: () => string): void {
+export function setDumpFormatter(f: () => string): void {
   deadlockHook = f;
 }
 
@@ -723,7 +615,7 @@ export function _setDumpFormatter(f: () => string): void {
  * goroutine waits for something the loop cannot see (a signal), and the guard has arranged to keep
  * the process alive" — no deadlock is reported then. The signal package uses it.
  */
-export function _addExitGuard(f: () => boolean): void {
+export function addExitGuard(f: () => boolean): void {
   exitGuards.push(f);
   startDeadlockDetector();
 }
@@ -794,12 +686,7 @@ function reportLeaks(): void {
   }
 }
 
-/** @internal Name of a state. */
-export function _stateName(s: GState): string {
-  return stateNames[s];
-}
-
 /** @internal Coarse clock value used for wait durations. */
-export function _coarseNow(): number {
+export function waitClock(): number {
   return coarseTimer === null ? performance.now() : coarseNow;
 }

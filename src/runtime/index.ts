@@ -4,15 +4,10 @@
  * @module
  */
 export { go, main, attribution, type Attribution, gosched, numGoroutine, setDebug, park, ready, readyError, immediate, awaitable, Waiter, GState, type G } from './goroutine.js';
+export { send, recv, recvOk, close, len, cap } from './builtins.js';
 export {
   Chan,
   chan,
-  send,
-  recv,
-  recvOk,
-  close,
-  len,
-  cap,
   CLOSED,
   WOULD_BLOCK,
   type Closed,

@@ -14,10 +14,17 @@
  * @module
  */
 
-import { Waiter, immediate, park } from './goroutine.js';
-import { errSendOnClosed } from './errors.js';
+import { immediate, park } from './goroutine.js';
+import { Waiter } from './waiter.js';
+import { kEnqueue, kReady, kRecvInto } from './_symbols.js';
 import type { Chan, RecvChan, SendChan } from './chan.js';
-import { CLOSED, completeRecv, completeSend, dequeue, enqueueRecv, enqueueSend } from './sudog.js';
+import { CLOSED } from './sudog.js';
+
+// Module-local copies of the symbols the ready pass uses: in optimized code an imported binding
+// is loaded through its module cell at every use (V8 does not fold it), which measured +7%
+// instructions per select; a local const is one context load.
+const READY: typeof kReady = kReady;
+const RECV_INTO: typeof kRecvInto = kRecvInto;
 
 /**
  * A receive case: after it is chosen, `value` and `ok` hold Go's `v, ok := <-ch`. It is a
@@ -81,40 +88,15 @@ function rand(n: number): number {
 
 function isReady(k: Case): boolean {
   const c = k.chan as Chan<unknown> | null;
-  if (c === null) return false;
-  if (k.isSend) return c._closed || c._recvHead !== null || c._count < c._cap;
-  return c._count > 0 || c._sendHead !== null || c._closed;
+  return c !== null && c[READY](k.isSend);
 }
 
 /** Runs a ready case now. */
 function run(k: Case): void {
   const c = k.chan as Chan<unknown>;
-  if (k.isSend) {
-    if (c._closed) throw errSendOnClosed();
-    const r = c._recvHead;
-    if (r !== null) {
-      dequeue(r);
-      completeRecv(r, k.value, true);
-    } else {
-      c._push(k.value);
-    }
-    return;
-  }
-  if (c._count > 0) {
-    k.value = c._shift();
-    k.ok = true;
-    return;
-  }
-  const s = c._sendHead;
-  if (s !== null) {
-    dequeue(s);
-    k.value = s.value;
-    k.ok = true;
-    completeSend(s);
-    return;
-  }
-  k.value = undefined; // closed
-  k.ok = false;
+  // A ready send is exactly a trySend that succeeds (or throws on a closed channel).
+  if (k.isSend) c.trySend(k.value);
+  else c[RECV_INTO](k);
 }
 
 /** Picks a ready case uniformly at random and runs it; -1 if none is ready. */
@@ -163,8 +145,7 @@ export function select(cases: readonly Case[]): number | Promise<number> {
     if (c === null) continue;
     k.sel = sel;
     k.idx = j;
-    if (k.isSend) enqueueSend(c, k);
-    else enqueueRecv(c, k);
+    c[kEnqueue](k);
     queued++;
   }
   return park<number>(sel, queued === 0 ? 'select (no cases)' : 'select');

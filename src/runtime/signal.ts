@@ -22,8 +22,9 @@
 import { Chan } from './chan.js';
 import type { SendChan } from './chan.js';
 import { type CancelFunc, type Context, withCancelCause } from './context.js';
-import { StrandError, codes } from './errors.js';
-import { _addExitGuard, _panic } from './goroutine.js';
+import { StrandError, codes, errInvalidArg } from './errors.js';
+import { addExitGuard, panicCurrent } from './goroutine.js';
+import { kWaiting } from './_symbols.js';
 
 /** One `notify` call site: a channel (or a context's canceller) and the signals it wants. */
 interface Registration {
@@ -47,11 +48,11 @@ const uncatchable = new Set(['SIGKILL', 'SIGSTOP']);
 
 function checkSignals(what: string, signals: NodeJS.Signals[]): void {
   if (signals.length === 0) {
-    throw new StrandError(codes.INVALID_ARG, `signal: ${what} needs at least one signal (Node cannot relay every signal)`);
+    throw errInvalidArg(`signal: ${what} needs at least one signal (Node cannot relay every signal)`);
   }
   for (const s of signals) {
     if (typeof s !== 'string' || !s.startsWith('SIG') || uncatchable.has(s)) {
-      throw new StrandError(codes.INVALID_ARG, `signal: ${what}: cannot catch ${String(s)}`);
+      throw errInvalidArg(`signal: ${what}: cannot catch ${String(s)}`);
     }
   }
 }
@@ -68,7 +69,7 @@ function deliver(sig: NodeJS.Signals): void {
     try {
       r.ch!.trySend(sig); // never blocks: a full channel drops the signal, as in Go
     } catch (err) {
-      _panic(err); // a notified channel was closed: Go panics with "send on closed channel"
+      panicCurrent(err); // a notified channel was closed: Go panics with "send on closed channel"
     }
   }
 }
@@ -103,14 +104,14 @@ function unlisten(r: Registration): void {
 function installGuard(): void {
   if (guardInstalled) return;
   guardInstalled = true;
-  _addExitGuard(keepAlive);
+  addExitGuard(keepAlive);
 }
 
 /** Asked by the runtime when the event loop runs dry: does a goroutine wait for a signal? */
 function keepAlive(): boolean {
   for (const regs of bySignal.values()) {
     for (const r of regs) {
-      if (r.watch !== null && r.watch._recvHead !== null) {
+      if (r.watch !== null && r.watch[kWaiting]()) {
         // Waiting for a signal: hold the loop open until one arrives (deliver() releases it).
         keepTimer ??= setInterval(noop, 0x7fffffff);
         return true;
@@ -150,7 +151,7 @@ function noop(): void {}
 export function notify(ch: SendChan<NodeJS.Signals>, ...signals: NodeJS.Signals[]): void {
   checkSignals('notify', signals);
   const c = ch as Chan<NodeJS.Signals>;
-  if (!(c instanceof Chan)) throw new StrandError(codes.INVALID_ARG, 'signal: notify using a nil channel');
+  if (!(c instanceof Chan)) throw errInvalidArg('signal: notify using a nil channel');
   let r = byChan.get(c);
   if (r === undefined) {
     r = { ch: c, fn: null, watch: c as Chan<unknown>, signals: new Set() };

@@ -1,12 +1,17 @@
 /**
- * Sudogs: goroutines waiting on channels, and the wait queues that hold them (Go's `sudog` and
- * `waitq`). A sudog is the runtime's one {@link Waiter} shape: a plain blocking send/recv
- * allocates one; a select's cases *are* sudogs (see select.ts), so a blocking select allocates no
- * per-case waiter, and the select itself parks on one more Waiter whose `value` is its cases.
+ * Sudogs: goroutines waiting on channels, and how they complete (Go's `sudog`). A sudog is the
+ * runtime's one {@link Waiter} shape: a plain blocking send/recv allocates one; a select's cases
+ * *are* sudogs (see select.ts), so a blocking select allocates no per-case waiter, and the
+ * select itself parks on one more Waiter whose `value` is its cases.
+ *
+ * The queues that hold them are waitq.ts's circular lists, one `#private` field each in the
+ * channel (chan.ts): a channel allocates nothing for them.
  *
  * Invariants:
  * - A sudog is in at most one queue at a time; `queued` is true exactly while it is, and `chan`
  *   is then the channel whose queue holds it (for a select case, `chan` is always its channel).
+ * - A channel's watch hook (`kWatch`) is called exactly when its receive queue goes from empty
+ *   to non-empty (true) and back (false).
  * - A select's case sudogs all point (`sel`) to the select's waiter; once one case completes,
  *   every other case of that select is removed from its queue before the goroutine is readied,
  *   so no stale case can ever be matched (Go marks them `selectDone`; we unlink eagerly).
@@ -14,12 +19,14 @@
  * @module
  */
 
-import { Waiter, ready, readyError } from './goroutine.js';
+import { ready, readyError } from './goroutine.js';
+import type { Waiter } from './waiter.js';
+import { kDequeue } from './_symbols.js';
 
-/** A channel wait entry; the runtime's single waiter shape. */
+/** @internal A channel wait entry; the runtime's single waiter shape. */
 export type Sudog = Waiter;
 
-/** How a receive delivers its result. */
+/** @internal How a receive delivers its result. */
 export const RecvMode = {
   /** `v := <-ch`: the value, `undefined` once closed. */
   Zero: 0,
@@ -31,7 +38,7 @@ export const RecvMode = {
   Iter: 3,
 } as const;
 
-/** The result of a receive completed with `v`/`ok`, in the form `mode` asks for. */
+/** @internal The result of a receive completed with `v`/`ok`, in the form `mode` asks for. */
 export function recvResult(mode: RecvMode, v: unknown, ok: boolean): unknown {
   switch (mode) {
     case RecvMode.Zero:
@@ -44,6 +51,7 @@ export function recvResult(mode: RecvMode, v: unknown, ok: boolean): unknown {
       return ok ? { value: v, done: false } : { value: undefined, done: true };
   }
 }
+/** @internal One of {@link RecvMode}'s values. */
 export type RecvMode = (typeof RecvMode)[keyof typeof RecvMode];
 
 /** Returned by receives (in the sentinel form) once a channel is closed and drained. */
@@ -55,62 +63,14 @@ export const WOULD_BLOCK: unique symbol = Symbol('strand.wouldBlock');
 /** The type of {@link WOULD_BLOCK}. */
 export type WouldBlock = typeof WOULD_BLOCK;
 
-/** The minimal view of a channel the queues need. */
-export interface QueueOwner {
-  _recvHead: Sudog | null;
-  _recvTail: Sudog | null;
-  _sendHead: Sudog | null;
-  _sendTail: Sudog | null;
-  _onRecvWaiters: ((waiting: boolean) => void) | null;
+/** What {@link dequeue} needs of a channel (chan.ts implements it; no import back to chan.ts). */
+interface QueueOwner {
+  [kDequeue](s: Sudog): void;
 }
 
-/** Appends `s` to `c`'s receive queue. */
-export function enqueueRecv(c: QueueOwner, s: Sudog): void {
-  s.chan = c;
-  s.queued = true;
-  s.next = null;
-  const tail = c._recvTail;
-  s.prev = tail;
-  if (tail === null) {
-    c._recvHead = s;
-    if (c._onRecvWaiters !== null) c._onRecvWaiters(true);
-  } else {
-    tail.next = s;
-  }
-  c._recvTail = s;
-}
-
-/** Appends `s` to `c`'s send queue. */
-export function enqueueSend(c: QueueOwner, s: Sudog): void {
-  s.chan = c;
-  s.queued = true;
-  s.next = null;
-  const tail = c._sendTail;
-  s.prev = tail;
-  if (tail === null) c._sendHead = s;
-  else tail.next = s;
-  c._sendTail = s;
-}
-
-/** Removes `s` from whichever queue of its channel holds it (no-op if not queued). */
+/** @internal Removes `s` from whichever queue of its channel holds it (no-op if not queued). */
 export function dequeue(s: Sudog): void {
-  if (!s.queued) return;
-  const c = s.chan as QueueOwner;
-  const { prev, next } = s;
-  if (s.isSend) {
-    if (prev === null) c._sendHead = next;
-    else prev.next = next;
-    if (next === null) c._sendTail = prev;
-    else next.prev = prev;
-  } else {
-    if (prev === null) c._recvHead = next;
-    else prev.next = next;
-    if (next === null) c._recvTail = prev;
-    else next.prev = prev;
-    if (c._recvHead === null && c._onRecvWaiters !== null) c._onRecvWaiters(false);
-  }
-  s.queued = false;
-  s.next = s.prev = null;
+  if (s.queued) (s.chan as QueueOwner)[kDequeue](s);
 }
 
 /** Withdraws every other case of `s`'s select from its queue (the select is decided). */
@@ -124,7 +84,7 @@ function withdrawSiblings(s: Sudog, sel: Waiter): void {
 }
 
 /**
- * Completes a parked receiver `r` (already dequeued) with `v`/`ok`: readies a plain receiver with
+ * @internal Completes a parked receiver `r` (already dequeued) with `v`/`ok`: readies a plain receiver with
  * its result form, or decides `r`'s select in favour of this case.
  */
 export function completeRecv(r: Sudog, v: unknown, ok: boolean): void {
@@ -139,7 +99,7 @@ export function completeRecv(r: Sudog, v: unknown, ok: boolean): void {
   ready(r, recvResult(r.mode as RecvMode, v, ok));
 }
 
-/** Completes a parked sender `s` (already dequeued): its value has been taken. */
+/** @internal Completes a parked sender `s` (already dequeued): its value has been taken. */
 export function completeSend(s: Sudog): void {
   const sel = s.sel;
   if (sel !== null) {
@@ -151,7 +111,7 @@ export function completeSend(s: Sudog): void {
   ready(s, undefined);
 }
 
-/** Fails a parked sender `s` (already dequeued) with `err` (its channel was closed). */
+/** @internal Fails a parked sender `s` (already dequeued) with `err` (its channel was closed). */
 export function failSend(s: Sudog, err: unknown): void {
   const sel = s.sel;
   if (sel !== null) {

@@ -4,9 +4,9 @@
  *
  * ## Design
  * Each Timer/Ticker owns one Node timer (`setTimeout`/`setInterval`) whose callback receives a
- * {@link _TimerState}, never the channel itself:
+ * {@link TimerState}, never the channel itself:
  * - Keep-alive: the Node timer is `unref()`ed, so an idle timer never keeps the process alive.
- *   The channel's `_onRecvWaiters` hook (called by the channel when its receive queue becomes
+ *   The channel's watch hook (`kWatch`) (called by the channel when its receive queue becomes
  *   non-empty / empty — a plain receive, a `for await`, or a select case) `ref()`s it while a
  *   goroutine waits on the channel, so a goroutine parked on `after(ms)` keeps the process
  *   alive until the timer fires (and the deadlock detector does not fire early).
@@ -22,7 +22,7 @@
  *   report the buffer (0 or 1, and 1).
  *
  * Invariants (single JS thread; all fields below are touched only by this module):
- * - `_TimerState.handle !== null` exactly while the timer is armed (pending).
+ * - `TimerState.handle !== null` exactly while the timer is armed (pending).
  * - A one-shot timer's channel buffer is empty whenever it is armed (stop/reset drain it first),
  *   so firing never finds it full.
  * - `handle` is ref'd iff `waiting` (a goroutine is parked on the channel); afterFunc timers are
@@ -31,8 +31,10 @@
  * @module
  */
 
-import { go, park, ready, Waiter } from './goroutine.js';
+import { go, park, ready } from './goroutine.js';
+import { Waiter } from './waiter.js';
 import { Chan } from './chan.js';
+import { kWatch } from './_symbols.js';
 import { errInvalidArg } from './errors.js';
 
 /** One millisecond: the unit of every duration in strand. */
@@ -80,10 +82,10 @@ function clampDelay(ms: number): number {
 // ---- channel timers ------------------------------------------------------------------------
 
 /**
- * @internal What a Node timer's callback holds for a channel timer. Never references the
- * channel strongly except through `strong` while a goroutine waits on it.
+ * What a Node timer's callback holds for a channel timer. Never references the channel strongly
+ * except through `strong` while a goroutine waits on it.
  */
-export class _TimerState {
+class TimerState {
   /** The channel, weakly: the timer must not keep a dropped channel alive. */
   readonly weak: WeakRef<Chan<Date>>;
   /** The channel while a goroutine is parked on it (see module comment); otherwise null. */
@@ -101,9 +103,9 @@ export class _TimerState {
 }
 
 /** Clears the Node timer of a channel timer whose channel was garbage-collected. */
-const registry = new FinalizationRegistry<_TimerState>(disarm);
+const registry = new FinalizationRegistry<TimerState>(disarm);
 
-function disarm(st: _TimerState): void {
+function disarm(st: TimerState): void {
   const h = st.handle;
   if (h === null) return;
   st.handle = null;
@@ -111,16 +113,16 @@ function disarm(st: _TimerState): void {
   else clearTimeout(h);
 }
 
-function fireTimer(st: _TimerState): void {
+function fireTimer(st: TimerState): void {
   st.handle = null;
   const c = st.strong ?? st.weak.deref();
-  if (c === undefined || c._closed) return;
+  if (c === undefined || c.closed) return;
   c.trySend(new Date());
 }
 
-function fireTick(st: _TimerState): void {
+function fireTick(st: TimerState): void {
   const c = st.strong ?? st.weak.deref();
-  if (c === undefined || c._closed) {
+  if (c === undefined || c.closed) {
     disarm(st);
     return;
   }
@@ -128,8 +130,8 @@ function fireTick(st: _TimerState): void {
 }
 
 /** Makes the timer channel keep the process alive only while a goroutine waits on it. */
-function watch(c: Chan<Date>, st: _TimerState): void {
-  c._onRecvWaiters = (waiting: boolean): void => {
+function watch(c: Chan<Date>, st: TimerState): void {
+  c[kWatch]((waiting: boolean): void => {
     st.waiting = waiting;
     st.strong = waiting ? c : null;
     const h = st.handle;
@@ -137,11 +139,11 @@ function watch(c: Chan<Date>, st: _TimerState): void {
       if (waiting) h.ref();
       else h.unref();
     }
-  };
+  });
   registry.register(c, st);
 }
 
-function arm(st: _TimerState, ms: number): void {
+function arm(st: TimerState, ms: number): void {
   const h = st.period > 0 ? setInterval(fireTick, st.period, st) : setTimeout(fireTimer, clampDelay(ms), st);
   if (!st.waiting) h.unref();
   st.handle = h;
@@ -150,7 +152,7 @@ function arm(st: _TimerState, ms: number): void {
 /** Removes a stale buffered value; true if there was one. */
 function drain(c: Chan<Date>): boolean {
   let drained = false;
-  while (c._count > 0) {
+  while (c.len > 0) {
     c.tryRecv();
     drained = true;
   }
@@ -164,14 +166,14 @@ function drain(c: Chan<Date>): boolean {
 export class Timer {
   /** Receives the time once the timer fires. */
   readonly c: Chan<Date>;
-  /** @internal */ readonly _st: _TimerState;
+  readonly #st: TimerState;
 
   /** Use {@link newTimer}. */
   constructor(ms: number) {
     const c = new Chan<Date>(1);
-    const st = new _TimerState(c);
+    const st = new TimerState(c);
     this.c = c;
-    this._st = st;
+    this.#st = st;
     watch(c, st);
     start(st, c, ms);
   }
@@ -184,7 +186,7 @@ export class Timer {
    * its value was unreceived); false if it had already been received or the timer was stopped.
    */
   stop(): boolean {
-    const st = this._st;
+    const st = this.#st;
     let pending = st.handle !== null;
     disarm(st);
     if (drain(this.c)) pending = true;
@@ -200,7 +202,7 @@ export class Timer {
    */
   reset(ms: number): boolean {
     const pending = this.stop();
-    start(this._st, this.c, ms);
+    start(this.#st, this.c, ms);
     return pending;
   }
 
@@ -213,7 +215,7 @@ export class Timer {
   }
 }
 
-function start(st: _TimerState, c: Chan<Date>, ms: number): void {
+function start(st: TimerState, c: Chan<Date>, ms: number): void {
   if (ms > 0) arm(st, ms);
   else c.trySend(new Date()); // due now: deliver at once, as Go 1.23 does on the next receive
 }
@@ -262,16 +264,16 @@ export function after(ms: number): Chan<Date> {
 export class Ticker {
   /** Receives a tick every period. */
   readonly c: Chan<Date>;
-  /** @internal */ readonly _st: _TimerState;
+  readonly #st: TimerState;
 
   /** Use {@link newTicker}. */
   constructor(ms: number) {
     if (!(ms > 0)) throw errInvalidArg('time: non-positive interval for NewTicker');
     const c = new Chan<Date>(1);
-    const st = new _TimerState(c);
+    const st = new TimerState(c);
     st.period = ms;
     this.c = c;
-    this._st = st;
+    this.#st = st;
     watch(c, st);
     arm(st, ms);
   }
@@ -281,7 +283,7 @@ export class Ticker {
    * is discarded. Does not close the channel.
    */
   stop(): void {
-    disarm(this._st);
+    disarm(this.#st);
     drain(this.c);
   }
 
@@ -295,8 +297,8 @@ export class Ticker {
   reset(ms: number): void {
     if (!(ms > 0)) throw errInvalidArg('time: non-positive interval for Ticker.Reset');
     this.stop();
-    this._st.period = ms;
-    arm(this._st, ms);
+    this.#st.period = ms;
+    arm(this.#st, ms);
   }
 
   /**
@@ -366,12 +368,12 @@ function fireFunc(st: FuncState): void {
 export class FuncTimer {
   /** Always null: an afterFunc timer delivers nothing on a channel. */
   readonly c: null = null;
-  /** @internal */ readonly _st: FuncState;
+  readonly #st: FuncState;
 
   /** Use {@link afterFunc}. */
   constructor(ms: number, fn: () => unknown) {
-    this._st = new FuncState(fn);
-    this._st.handle = setTimeout(fireFunc, clampDelay(ms), this._st);
+    this.#st = new FuncState(fn);
+    this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
   }
 
   /**
@@ -381,10 +383,10 @@ export class FuncTimer {
    * the timer was stopped.
    */
   stop(): boolean {
-    const h = this._st.handle;
+    const h = this.#st.handle;
     if (h === null) return false;
     clearTimeout(h);
-    this._st.handle = null;
+    this.#st.handle = null;
     return true;
   }
 
@@ -395,7 +397,7 @@ export class FuncTimer {
    */
   reset(ms: number): boolean {
     const pending = this.stop();
-    this._st.handle = setTimeout(fireFunc, clampDelay(ms), this._st);
+    this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
     return pending;
   }
 

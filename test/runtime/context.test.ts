@@ -26,6 +26,7 @@ import {
   type DisposableContext,
 } from '../../src/index.js';
 import { quiesce, runProgram } from './_spawn.js';
+import { kChildren, kTimer } from '../../src/runtime/_symbols.js';
 
 const opts = { timeout: 10_000 };
 /** Tests that spawn Node processes get more time on a loaded machine. */
@@ -105,7 +106,7 @@ t.test('context: cancelling a parent cancels the whole subtree with the same err
 t.test('context: cancelling a child does not affect its parent and unregisters it from the parent', opts, async (t) => {
   const [parent, cancelParent] = withCancel(background());
   const [child, cancelChild] = withCancel(parent);
-  const children = (parent as unknown as { _children: Set<unknown> | null })._children;
+  const children = (parent as unknown as { [kChildren]: Set<unknown> | null })[kChildren];
   t.equal(children?.size, 1, 'child registered with its parent');
   cancelChild();
   t.equal(child.err(), Canceled);
@@ -179,9 +180,9 @@ t.test('withDeadline(): a child uses the earlier of its parent\'s deadline and i
 
 t.test('context: cancel() clears the deadline timer', opts, async (t) => {
   const [ctx, cancel] = withTimeout(background(), 60_000);
-  t.not((ctx as unknown as { _timer: unknown })._timer, null);
+  t.not((ctx as unknown as { [kTimer]: unknown })[kTimer], null);
   cancel();
-  t.equal((ctx as unknown as { _timer: unknown })._timer, null);
+  t.equal((ctx as unknown as { [kTimer]: unknown })[kTimer], null);
   t.equal(ctx.err(), Canceled);
 });
 

@@ -13,30 +13,35 @@
  * and keeps serving; nothing is logged. (libuv sheds the connections it cannot accept meanwhile.)
  * Any other accept error fails the next accept once.
  *
- * Invariants (single JS thread; fields owned by this module):
- * - `waiters` is non-empty only while nothing can be delivered: the queue is empty or a
+ * Acceptors are plain runtime waiters (through `src/runtime/netpoll.ts`) in the runtime's one
+ * wait queue; a waiter's per-wait data is whether it wants the raw socket. The server's event
+ * listeners are the class's own static methods, found through a symbol on the server: no closure
+ * per listener, and every field stays `#private`.
+ *
+ * Invariants (single JS thread; fields owned by this class):
+ * - `#waiters` is non-empty only while nothing can be delivered: the queue is empty or a
  *   back-off is running.
- * - Once `closed`, `queue` and `waiters` are empty and stay empty.
+ * - Once `#closed`, `#queue` and `#waiters` are empty and stay empty.
  *
  * @module
  */
 
-import type { Server, Socket } from 'node:net';
-import { Waiter, park, ready, readyError } from '../../runtime/goroutine.js';
+import type { ListenOptions, Server, Socket } from 'node:net';
+import { WaitQueue, pollData, pollReady, pollReadyError, pollWait, pollWaiter, type Waiter } from '../../runtime/netpoll.js';
 import { ErrClosed, ErrDeadlineExceeded } from './errors.js';
-import { onSocketError } from './fd.js';
+import { onSocketError } from './events.js';
 
 /** The property of a server that holds its AcceptQueue. */
 const kQueue: unique symbol = Symbol('strand.acceptQueue');
 type PolledServer = Server & { [kQueue]?: AcceptQueue };
 
-/** What the queue's owner (net's Listener) provides. */
+/** What the queue's owner (net's Listener) provides. Its members are internal (stripped from the published types). */
 export interface AcceptOwner {
-  /** Wraps a socket into the owner's connection type (net's `Conn`). */
+  /** @internal Wraps a socket into the owner's connection type (net's `Conn`). */
   _newConn(socket: Socket): unknown;
-  /** Wraps the poller's errors (net's `OpError`). */
+  /** @internal Wraps the poller's errors (net's `OpError`). */
   _opError(op: string, cause: Error): Error;
-  /** Learns that the server listens (before the listen call returns). */
+  /** @internal Learns that the server listens (before the listen call returns). */
   _listening(): void;
 }
 
@@ -45,39 +50,36 @@ const TEMPORARY = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'ECONNABORTE
 /** Back-off bounds, as Go's net/http `Server.Serve`. */
 const BACKOFF_MIN_MS = 5;
 const BACKOFF_MAX_MS = 1000;
-
-/** A goroutine parked in accept. */
-class AcceptWaiter extends Waiter {
-  /** Whether it wants the raw socket (acceptSocket) or a wrapped connection (accept). */
-  raw = false;
-}
+/** The largest delay Node's timers accept. */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** The netpoller's state of one listening server. */
 export class AcceptQueue {
   readonly server: PolledServer;
-  readonly owner: AcceptOwner;
-  /** Accepted by Node, not yet by a goroutine: `queue[head..]`. */
-  private queue: Socket[] = [];
-  private head = 0;
-  private waiters: AcceptWaiter[] = [];
-  private closed = false;
+  readonly #owner: AcceptOwner;
+  /** Accepted by Node, not yet by a goroutine: `#queue[#head..]`. */
+  #queue: Socket[] = [];
+  #head = 0;
+  /** Parked acceptors; each one's data (`pollData`) is true if it wants the raw socket. */
+  readonly #waiters = new WaitQueue();
+  #closed = false;
   /** A non-temporary accept error not yet reported. */
-  private err: Error | null = null;
+  #err: Error | null = null;
   /** Current back-off delay (0 = none) and its timer (non-null while backing off). */
-  private tempDelay = 0;
-  private backoffTimer: NodeJS.Timeout | null = null;
+  #tempDelay = 0;
+  #backoffTimer: NodeJS.Timeout | null = null;
   /** Accept deadline (ms since the epoch, 0 = none), whether it passed, and its timer. */
-  private dlAt = 0;
-  private dlExpired = false;
-  private dlTimer: NodeJS.Timeout | null = null;
+  #dlAt = 0;
+  #dlExpired = false;
+  #dlTimer: NodeJS.Timeout | null = null;
   /** The parked listen() call, until 'listening' or 'error'. */
-  private listenWaiter: Waiter | null = null;
+  #listenWaiter: Waiter | null = null;
   /** Number of temporary accept errors seen (for tests and metrics). */
   tempErrors = 0;
 
   private constructor(server: Server, owner: AcceptOwner) {
     this.server = server as PolledServer;
-    this.owner = owner;
+    this.#owner = owner;
   }
 
   /**
@@ -88,21 +90,21 @@ export class AcceptQueue {
    * @returns `owner`, once the server listens.
    * @throws the owner's wrapping (op "listen") of the listen error (EADDRINUSE, EACCES...).
    */
-  static listen<T extends AcceptOwner>(server: Server, owner: T, options: import('node:net').ListenOptions, assign: (q: AcceptQueue) => void): Promise<T> {
+  static listen<T extends AcceptOwner>(server: Server, owner: T, options: ListenOptions, assign: (q: AcceptQueue) => void): Promise<T> {
     const q = new AcceptQueue(server, owner);
     assign(q);
     const s = q.server;
     s[kQueue] = q;
-    s.on('connection', onConnection);
-    s.on('error', onServerError);
-    s.once('listening', onListening);
-    const w = new Waiter();
-    q.listenWaiter = w;
-    const p = park<T>(w, 'IO wait');
+    s.on('connection', AcceptQueue.#onConnection);
+    s.on('error', AcceptQueue.#onServerError);
+    s.once('listening', AcceptQueue.#onListening);
+    const w = pollWaiter();
+    q.#listenWaiter = w;
+    const p = pollWait<T>(w, 'IO wait');
     try {
       s.listen(options);
     } catch (err) {
-      q._error(err as NodeJS.ErrnoException);
+      q.#error(err as NodeJS.ErrnoException);
     }
     return p;
   }
@@ -115,106 +117,99 @@ export class AcceptQueue {
    * @throws the owner's wrapping of ErrClosed, ErrDeadlineExceeded or a non-temporary error.
    */
   accept(raw: boolean): Promise<unknown> {
-    const w = new AcceptWaiter();
-    w.raw = raw;
-    const p = park<unknown>(w, 'IO wait');
-    if (this.closed) readyError(w, this.owner._opError('accept', ErrClosed));
-    else if (this.dlExpired) readyError(w, this.owner._opError('accept', ErrDeadlineExceeded));
-    else if (this.err !== null) {
-      const err = this.err;
-      this.err = null;
-      readyError(w, this.owner._opError('accept', err));
+    const w = pollWaiter(raw);
+    const p = pollWait<unknown>(w, 'IO wait');
+    if (this.#closed) pollReadyError(w, this.#owner._opError('accept', ErrClosed));
+    else if (this.#dlExpired) pollReadyError(w, this.#owner._opError('accept', ErrDeadlineExceeded));
+    else if (this.#err !== null) {
+      const err = this.#err;
+      this.#err = null;
+      pollReadyError(w, this.#owner._opError('accept', err));
     } else {
-      this.waiters.push(w);
-      this.deliver();
+      this.#waiters.push(w);
+      this.#deliver();
     }
     return p;
   }
 
   /** Hands queued sockets to parked acceptors while both exist and no back-off runs. */
-  private deliver(): void {
-    if (this.backoffTimer !== null) return;
-    while (this.waiters.length > 0) {
-      const s = this.nextSocket();
+  #deliver(): void {
+    if (this.#backoffTimer !== null) return;
+    while (this.#waiters.length > 0) {
+      const s = this.#nextSocket();
       if (s === null) return;
-      const w = this.waiters.shift()!;
-      this.tempDelay = 0;
-      if (w.raw) {
+      const w = this.#waiters.shift()!;
+      this.#tempDelay = 0;
+      if (pollData<boolean>(w)) {
         s.removeListener('error', onSocketError);
-        ready(w, s);
+        pollReady(w, s);
       } else {
-        ready(w, this.owner._newConn(s));
+        pollReady(w, this.#owner._newConn(s));
       }
     }
   }
 
   /** The next live queued socket, or null. */
-  private nextSocket(): Socket | null {
-    const q = this.queue;
-    while (this.head < q.length) {
-      const s = q[this.head];
-      q[this.head++] = undefined as unknown as Socket;
-      if (this.head === q.length) {
+  #nextSocket(): Socket | null {
+    const q = this.#queue;
+    while (this.#head < q.length) {
+      const s = q[this.#head];
+      q[this.#head++] = undefined as unknown as Socket;
+      if (this.#head === q.length) {
         q.length = 0;
-        this.head = 0;
-      } else if (this.head >= 1024 && this.head * 2 >= q.length) {
-        q.splice(0, this.head);
-        this.head = 0;
+        this.#head = 0;
+      } else if (this.#head >= 1024 && this.#head * 2 >= q.length) {
+        q.splice(0, this.#head);
+        this.#head = 0;
       }
       if (!s.destroyed) return s;
     }
     return null;
   }
 
-  /** @internal A socket arrived. */
-  _push(s: Socket): void {
+  /** A socket arrived. */
+  #push(s: Socket): void {
     s.on('error', onSocketError);
-    if (this.closed) {
+    if (this.#closed) {
       s.destroy();
       return;
     }
-    this.queue.push(s);
-    this.deliver();
+    this.#queue.push(s);
+    this.#deliver();
   }
 
-  /** @internal The server reported an error. */
-  _error(err: NodeJS.ErrnoException): void {
-    const lw = this.listenWaiter;
+  /** The server reported an error. */
+  #error(err: NodeJS.ErrnoException): void {
+    const lw = this.#listenWaiter;
     if (lw !== null) {
-      this.listenWaiter = null;
-      this.server.removeListener('listening', onListening);
-      this.closed = true;
-      readyError(lw, this.owner._opError('listen', err));
+      this.#listenWaiter = null;
+      this.server.removeListener('listening', AcceptQueue.#onListening);
+      this.#closed = true;
+      pollReadyError(lw, this.#owner._opError('listen', err));
       return;
     }
-    if (this.closed) return;
+    if (this.#closed) return;
     if (err.code !== undefined && TEMPORARY.has(err.code)) {
       this.tempErrors++;
-      this.tempDelay = this.tempDelay === 0 ? BACKOFF_MIN_MS : Math.min(this.tempDelay * 2, BACKOFF_MAX_MS);
-      if (this.backoffTimer === null) {
-        this.backoffTimer = setTimeout(endBackoff, this.tempDelay, this);
-        this.backoffTimer.unref();
+      this.#tempDelay = this.#tempDelay === 0 ? BACKOFF_MIN_MS : Math.min(this.#tempDelay * 2, BACKOFF_MAX_MS);
+      if (this.#backoffTimer === null) {
+        this.#backoffTimer = setTimeout(AcceptQueue.#onBackoffEnd, this.#tempDelay, this);
+        this.#backoffTimer.unref();
       }
       return;
     }
-    const w = this.waiters.shift();
-    if (w !== undefined) readyError(w, this.owner._opError('accept', err));
-    else this.err = err;
+    const w = this.#waiters.shift();
+    if (w !== null) pollReadyError(w, this.#owner._opError('accept', err));
+    else this.#err = err;
   }
 
-  /** @internal */
-  _endBackoff(): void {
-    this.backoffTimer = null;
-    if (!this.closed) this.deliver();
-  }
-
-  /** @internal */
-  _listening(): void {
-    const lw = this.listenWaiter;
+  /** The server listens: the parked listen() call returns. */
+  #listening(): void {
+    const lw = this.#listenWaiter;
     if (lw === null) return;
-    this.listenWaiter = null;
-    this.owner._listening();
-    ready(lw, this.owner);
+    this.#listenWaiter = null;
+    this.#owner._listening();
+    pollReady(lw, this.#owner);
   }
 
   /**
@@ -222,30 +217,34 @@ export class AcceptQueue {
    * passes, until it is moved. 0 clears it.
    */
   setDeadline(at: number): void {
-    if (this.closed) throw this.owner._opError('set deadline', ErrClosed);
-    if (this.dlTimer !== null) {
-      clearTimeout(this.dlTimer);
-      this.dlTimer = null;
+    if (this.#closed) throw this.#owner._opError('set deadline', ErrClosed);
+    if (this.#dlTimer !== null) {
+      clearTimeout(this.#dlTimer);
+      this.#dlTimer = null;
     }
-    this.dlAt = at;
-    this.dlExpired = false;
-    if (at !== 0) armDeadline(this);
+    this.#dlAt = at;
+    this.#dlExpired = false;
+    if (at !== 0) this.#checkDeadline();
   }
 
-  /** @internal The accept deadline timer fired, or a deadline in the past was set. */
-  _checkDeadline(): void {
-    this.dlTimer = null;
-    if (this.closed || this.dlAt === 0) return;
-    const d = this.dlAt - Date.now();
+  /** The accept deadline timer fired, or a deadline was set: fail the acceptors or re-arm. */
+  #checkDeadline(): void {
+    this.#dlTimer = null;
+    if (this.#closed || this.#dlAt === 0) return;
+    const d = this.#dlAt - Date.now();
     if (d > 0) {
-      this.dlTimer = setTimeout(onDeadline, Math.min(d, 0x7fffffff), this);
-      this.dlTimer.unref();
+      this.#dlTimer = setTimeout(AcceptQueue.#onDeadline, Math.min(d, MAX_TIMER_MS), this);
+      this.#dlTimer.unref();
       return;
     }
-    this.dlExpired = true;
-    for (const w of this.waiters.splice(0, this.waiters.length)) {
-      readyError(w, this.owner._opError('accept', ErrDeadlineExceeded));
-    }
+    this.#dlExpired = true;
+    this.#failAll(ErrDeadlineExceeded);
+  }
+
+  /** Fails every parked acceptor with `err` (wrapped for "accept"). */
+  #failAll(err: Error): void {
+    const q = this.#waiters;
+    for (let w = q.shift(); w !== null; w = q.shift()) pollReadyError(w, this.#owner._opError('accept', err));
   }
 
   /**
@@ -255,46 +254,43 @@ export class AcceptQueue {
    * @returns false if it was already closed.
    */
   close(): boolean {
-    if (this.closed) return false;
-    this.closed = true;
-    if (this.dlTimer !== null) clearTimeout(this.dlTimer);
-    if (this.backoffTimer !== null) clearTimeout(this.backoffTimer);
-    this.dlTimer = this.backoffTimer = null;
-    for (const w of this.waiters.splice(0, this.waiters.length)) {
-      readyError(w, this.owner._opError('accept', ErrClosed));
-    }
+    if (this.#closed) return false;
+    this.#closed = true;
+    if (this.#dlTimer !== null) clearTimeout(this.#dlTimer);
+    if (this.#backoffTimer !== null) clearTimeout(this.#backoffTimer);
+    this.#dlTimer = this.#backoffTimer = null;
+    this.#failAll(ErrClosed);
     let s: Socket | null;
-    while ((s = this.nextSocket()) !== null) s.destroy();
+    while ((s = this.#nextSocket()) !== null) s.destroy();
     this.server.close();
     return true;
   }
 
   /** Whether {@link close} was called. */
   get isClosed(): boolean {
-    return this.closed;
+    return this.#closed;
   }
-}
 
-function armDeadline(q: AcceptQueue): void {
-  q._checkDeadline();
-}
+  // ---- listeners and timer callbacks (static: no closure per server) ----------------------
 
-function onDeadline(q: AcceptQueue): void {
-  q._checkDeadline();
-}
+  static #onConnection(this: PolledServer, s: Socket): void {
+    this[kQueue]!.#push(s);
+  }
 
-function endBackoff(q: AcceptQueue): void {
-  q._endBackoff();
-}
+  static #onServerError(this: PolledServer, err: Error): void {
+    this[kQueue]!.#error(err as NodeJS.ErrnoException);
+  }
 
-function onConnection(this: PolledServer, s: Socket): void {
-  this[kQueue]!._push(s);
-}
+  static #onListening(this: PolledServer): void {
+    this[kQueue]!.#listening();
+  }
 
-function onServerError(this: PolledServer, err: Error): void {
-  this[kQueue]!._error(err as NodeJS.ErrnoException);
-}
+  static #onDeadline(q: AcceptQueue): void {
+    q.#checkDeadline();
+  }
 
-function onListening(this: PolledServer): void {
-  this[kQueue]!._listening();
+  static #onBackoffEnd(q: AcceptQueue): void {
+    q.#backoffTimer = null;
+    if (!q.#closed) q.#deliver();
+  }
 }

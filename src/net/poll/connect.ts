@@ -4,37 +4,45 @@
  *
  * The socket carries the poller's 'error' listener from the moment it exists, so an error after
  * the dial completed (before or after the caller wraps the socket) is never unhandled. The dial
- * state is one object that is at once the abort listener (`handleEvent`) and the waiter: no
- * closure is allocated.
+ * state is one object that is the abort listener (`handleEvent`) and holds the plain runtime
+ * waiter the goroutine parks on (through `src/runtime/netpoll.ts`): no closure is allocated.
+ *
+ * Invariant: the first of 'connect', 'error', the timeout and the abort to happen unhooks all
+ * the others (`finish`) before the goroutine is readied; later ones find nothing to do.
  *
  * @module
  */
 
 import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
-import { Waiter, park, ready, readyError } from '../../runtime/goroutine.js';
+import { codes } from '../../runtime/errors.js';
+import { pollReady, pollReadyError, pollWait, pollWaiter, type Waiter } from '../../runtime/netpoll.js';
 import { ErrDeadlineExceeded, errCanceled, netCodes } from './errors.js';
-import { onSocketError } from './fd.js';
+import { onSocketError } from './events.js';
 
 const kDial: unique symbol = Symbol('strand.dial');
 type DialingSocket = Socket & { [kDial]?: DialState };
 
-/** What the dialer's owner (net's dial) provides. */
+/** What the dialer's owner (net's dial) provides. Its members are internal (stripped from the published types). */
 export interface DialOwner {
-  /** Wraps the connected socket (into net's `Conn`). */
+  /** @internal Wraps the connected socket (into net's `Conn`). */
   _newConn(socket: Socket): unknown;
-  /** Wraps a dial error (into net's `OpError`). */
+  /** @internal Wraps a dial error (into net's `OpError`). */
   _opError(op: string, cause: Error): Error;
 }
 
+/** The largest delay Node's timers accept. */
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** One dial in progress: the parked goroutine, its socket, timer and signal. */
-class DialState extends Waiter {
-  owner: DialOwner;
+class DialState {
+  /** The runtime waiter the dialing goroutine parks on. */
+  readonly w: Waiter = pollWaiter();
+  readonly owner: DialOwner;
   socket: DialingSocket | null = null;
   timer: NodeJS.Timeout | null = null;
   signal: AbortSignal | null = null;
 
   constructor(owner: DialOwner) {
-    super();
     this.owner = owner;
   }
 
@@ -48,7 +56,7 @@ class DialState extends Waiter {
     const s = this.socket;
     this.finish();
     if (s !== null) s.destroy();
-    readyError(this, this.owner._opError('dial', err));
+    pollReadyError(this.w, this.owner._opError('dial', err));
   }
 
   /** Unhooks the timer, the signal and the connect listeners. */
@@ -73,7 +81,7 @@ class DialState extends Waiter {
  */
 function abortError(reason: unknown): Error {
   const r = reason as { code?: unknown; name?: unknown } | null | undefined;
-  if (r != null && (r.code === 'STRAND_ERR_DEADLINE_EXCEEDED' || r.code === netCodes.TIMEOUT || r.name === 'TimeoutError')) {
+  if (r != null && (r.code === codes.DEADLINE_EXCEEDED || r.code === netCodes.TIMEOUT || r.name === 'TimeoutError')) {
     return ErrDeadlineExceeded;
   }
   return errCanceled(reason);
@@ -93,16 +101,16 @@ function abortError(reason: unknown): Error {
  */
 export function connect(options: NetConnectOpts, timeoutMs: number, signal: AbortSignal | null, owner: DialOwner): Promise<unknown> {
   const d = new DialState(owner);
-  const p = park<unknown>(d, 'IO wait');
+  const p = pollWait<unknown>(d.w, 'IO wait');
   if (signal !== null && signal.aborted) {
-    readyError(d, owner._opError('dial', abortError(signal.reason)));
+    pollReadyError(d.w, owner._opError('dial', abortError(signal.reason)));
     return p;
   }
   let s: DialingSocket;
   try {
     s = netConnect({ ...options, allowHalfOpen: true }) as DialingSocket;
   } catch (err) {
-    readyError(d, owner._opError('dial', err as Error));
+    pollReadyError(d.w, owner._opError('dial', err as Error));
     return p;
   }
   d.socket = s;
@@ -111,7 +119,7 @@ export function connect(options: NetConnectOpts, timeoutMs: number, signal: Abor
   s.on('error', onDialError);
   s.on('connect', onConnect);
   if (timeoutMs > 0) {
-    d.timer = setTimeout(onDialTimeout, Math.min(timeoutMs, 0x7fffffff), d);
+    d.timer = setTimeout(onDialTimeout, Math.min(timeoutMs, MAX_TIMER_MS), d);
   }
   if (signal !== null) {
     d.signal = signal;
@@ -124,14 +132,14 @@ function onConnect(this: DialingSocket): void {
   const d = this[kDial];
   if (d === undefined) return;
   d.finish();
-  ready(d, d.owner._newConn(this));
+  pollReady(d.w, d.owner._newConn(this));
 }
 
 function onDialError(this: DialingSocket, err: Error): void {
   const d = this[kDial];
   if (d === undefined) return;
   d.finish();
-  readyError(d, d.owner._opError('dial', err));
+  pollReadyError(d.w, d.owner._opError('dial', err));
 }
 
 function onDialTimeout(d: DialState): void {

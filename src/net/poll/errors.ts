@@ -5,10 +5,13 @@
  * The poller raises these bare; `src/net` wraps them in an `OpError` that names the operation and
  * the addresses, so callers compare causes by identity: `err.cause === ErrClosed`.
  *
+ * Invariants: the sentinels are singletons; the codes are stable across releases, and
+ * `netCodes.CANCELED` is the runtime's `codes.CANCELED` (one code for one meaning).
+ *
  * @module
  */
 
-import { StrandError } from '../../runtime/errors.js';
+import { StrandError, codes } from '../../runtime/errors.js';
 
 /** Error codes of the net layer (stable across releases). */
 export const netCodes = {
@@ -22,8 +25,8 @@ export const netCodes = {
   ADDR: 'STRAND_ERR_NET_ADDR',
   /** An unknown network name (not tcp, tcp4, tcp6 or unix). */
   UNKNOWN_NETWORK: 'STRAND_ERR_NET_UNKNOWN_NETWORK',
-  /** An operation cancelled by a context or an AbortSignal. */
-  CANCELED: 'STRAND_ERR_CANCELED',
+  /** An operation cancelled by a context or an AbortSignal (the runtime's code, shared). */
+  CANCELED: codes.CANCELED,
 } as const;
 
 /**

@@ -1,11 +1,17 @@
 /**
  * The netpoller: the only code that touches node:net socket events for readiness, flow control
- * and deadlines. It turns them into park/ready of goroutines (wait reason "IO wait").
+ * and deadlines. It turns them into park/ready of goroutines (wait reason "IO wait") through the
+ * runtime's narrow netpoll entry (`src/runtime/netpoll.ts`: plain waiters, the one wait queue,
+ * the at-once path); it never subclasses or reads a runtime Waiter.
  *
- * - {@link PollFD}: a connected socket (reads, writes, deadlines, close).
+ * - {@link PollFD}: a connected socket (reads, writes, splice, deadlines, close); its concepts
+ *   are split over state.ts, read.ts, write.ts, splice.ts, side.ts, deadline.ts and events.ts.
  * - {@link AcceptQueue}: a listening server (accept, deadline, EMFILE back-off).
  * - {@link connect}: dialing (timeout, AbortSignal).
- * - At-once paths go through the runtime's `immediate()` (its fairness budget).
+ * - At-once paths go through the runtime's `pollImmediate()` (its fairness budget).
+ *
+ * What `src/net` may use is exported here; `_symbols.ts` names the members the poller's files
+ * share with each other.
  *
  * @module
  */

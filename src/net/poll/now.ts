@@ -1,10 +1,13 @@
 /**
  * Failing a blocking call at once, through park/ready.
  *
+ * Invariant: the waiter is readied (with the error) before the promise is returned; nothing can
+ * find it afterwards, so it is never left parked.
+ *
  * @module
  */
 
-import { Waiter, park, readyError } from '../../runtime/goroutine.js';
+import { pollReadyError, pollWait, pollWaiter } from '../../runtime/netpoll.js';
 
 /**
  * A promise rejected with `err` through park/ready (wait reason "IO wait"), for blocking calls
@@ -12,8 +15,8 @@ import { Waiter, park, readyError } from '../../runtime/goroutine.js';
  * after any other park. The caller must `await` the result directly.
  */
 export function failNow<T = never>(err: unknown): Promise<T> {
-  const w = new Waiter();
-  const p = park<T>(w, 'IO wait');
-  readyError(w, err);
+  const w = pollWaiter();
+  const p = pollWait<T>(w, 'IO wait');
+  pollReadyError(w, err);
   return p;
 }

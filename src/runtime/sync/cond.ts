@@ -9,7 +9,7 @@
  */
 
 import { park, ready, Waiter } from '../goroutine.js';
-import { WaitQueue } from './_waitq.js';
+import { WaitQueue } from '../waitq.js';
 import type { Locker } from './mutex.js';
 
 /**
@@ -28,7 +28,7 @@ import type { Locker } from './mutex.js';
 export class Cond {
   /** The locker held while observing or changing the condition (Go's `L`). */
   readonly l: Locker;
-  /** @internal */ readonly _waiters = new WaitQueue();
+  readonly #waiters = new WaitQueue();
 
   /** @param locker - the lock that guards the condition, e.g. a {@link Mutex}. */
   constructor(locker: Locker) {
@@ -44,20 +44,20 @@ export class Cond {
   async wait(): Promise<void> {
     this.l.unlock(); // throws if not held, before anything is queued
     const w = new Waiter();
-    this._waiters.push(w);
+    this.#waiters.push(w);
     await park<void>(w, 'sync.Cond.Wait');
     await this.l.lock();
   }
 
   /** Wakes the goroutine that has waited longest, if any. */
   signal(): void {
-    const w = this._waiters.shift();
+    const w = this.#waiters.shift();
     if (w !== null) ready(w, undefined);
   }
 
   /** Wakes every waiting goroutine. */
   broadcast(): void {
-    const q = this._waiters;
+    const q = this.#waiters;
     for (let w = q.shift(); w !== null; w = q.shift()) ready(w, undefined);
   }
 }

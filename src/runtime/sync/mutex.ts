@@ -13,8 +13,8 @@
 
 import { immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { StrandError, codes } from '../errors.js';
-import { WaitQueue } from './_waitq.js';
+import { errSync } from '../errors.js';
+import { WaitQueue } from '../waitq.js';
 
 /** Anything that can be locked and unlocked (Go's `sync.Locker`): a {@link Mutex}, an RWMutex... */
 export interface Locker {
@@ -22,11 +22,6 @@ export interface Locker {
   lock(): MaybePromise<void> | void;
   /** Releases the lock. */
   unlock(): void;
-}
-
-/** @internal Misuse of a sync primitive (Go's fatal "sync: ..." errors). */
-export function _errSync(message: string): StrandError {
-  return new StrandError(codes.SYNC, message);
 }
 
 /**
@@ -41,9 +36,9 @@ export function _errSync(message: string): StrandError {
  * ```
  */
 export class Mutex implements Locker {
-  /** @internal */ _locked = false;
-  /** @internal Goroutines waiting in {@link Mutex.lock}, oldest first. */
-  readonly _waiters = new WaitQueue();
+  #locked = false;
+  /** Goroutines waiting in {@link Mutex.lock}, oldest first. */
+  readonly #waiters = new WaitQueue();
 
   /**
    * Locks the mutex. Returns `undefined` if it was free (no promise is allocated), otherwise a
@@ -51,12 +46,12 @@ export class Mutex implements Locker {
    * reason `sync.Mutex.Lock`. Waiters acquire the lock in FIFO order.
    */
   lock(): MaybePromise<void> {
-    if (!this._locked) {
-      this._locked = true;
+    if (!this.#locked) {
+      this.#locked = true;
       return immediate(undefined);
     }
     const w = new Waiter();
-    this._waiters.push(w);
+    this.#waiters.push(w);
     return park<void>(w, 'sync.Mutex.Lock');
   }
 
@@ -66,8 +61,8 @@ export class Mutex implements Locker {
    * @returns true if the caller now holds the lock.
    */
   tryLock(): boolean {
-    if (this._locked) return false;
-    this._locked = true;
+    if (this.#locked) return false;
+    this.#locked = true;
     return true;
   }
 
@@ -77,9 +72,9 @@ export class Mutex implements Locker {
    * @throws StrandError `sync: unlock of unlocked mutex` (code `STRAND_ERR_SYNC`).
    */
   unlock(): void {
-    if (!this._locked) throw _errSync('sync: unlock of unlocked mutex');
-    const w = this._waiters.shift();
-    if (w === null) this._locked = false;
-    else ready(w, undefined); // ownership passes to w; _locked stays true
+    if (!this.#locked) throw errSync('sync: unlock of unlocked mutex');
+    const w = this.#waiters.shift();
+    if (w === null) this.#locked = false;
+    else ready(w, undefined); // ownership passes to w; #locked stays true
   }
 }

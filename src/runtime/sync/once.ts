@@ -10,7 +10,7 @@
 
 import { immediate, park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { WaitQueue } from './_waitq.js';
+import { WaitQueue } from '../waitq.js';
 
 /**
  * Performs one action exactly once.
@@ -26,9 +26,9 @@ import { WaitQueue } from './_waitq.js';
  * ```
  */
 export class Once {
-  /** @internal */ _done = false;
-  /** @internal */ _running = false;
-  /** @internal */ readonly _waiters = new WaitQueue();
+  #done = false;
+  #running = false;
+  readonly #waiters = new WaitQueue();
 
   /**
    * Calls `fn` if and only if this is the first call of `do` for this Once. `fn` may be async:
@@ -41,22 +41,22 @@ export class Once {
    * @throws whatever `fn` throws, to the caller that ran it.
    */
   do(fn: () => unknown): MaybePromise<void> {
-    if (this._done) return immediate(undefined);
-    if (this._running) {
+    if (this.#done) return immediate(undefined);
+    if (this.#running) {
       const w = new Waiter();
-      this._waiters.push(w);
+      this.#waiters.push(w);
       return park<void>(w, 'sync.Once.Do');
     }
-    this._running = true;
+    this.#running = true;
     let r: unknown;
     try {
       r = fn();
     } catch (err) {
-      this._finish();
+      this.#finish();
       throw err;
     }
     if (r === null || typeof r !== 'object' || typeof (r as PromiseLike<unknown>).then !== 'function') {
-      this._finish();
+      this.#finish();
       return undefined;
     }
     // Async action: the caller parks until it settles (so the dump shows why it waits).
@@ -64,22 +64,21 @@ export class Once {
     const p = park<void>(w, 'sync.Once.Do');
     (r as PromiseLike<unknown>).then(
       () => {
-        this._finish();
+        this.#finish();
         ready(w, undefined);
       },
       (err: unknown) => {
-        this._finish();
+        this.#finish();
         readyError(w, err);
       },
     );
     return p;
   }
 
-  /** @internal */
-  _finish(): void {
-    this._done = true;
-    this._running = false;
-    const q = this._waiters;
+    #finish(): void {
+    this.#done = true;
+    this.#running = false;
+    const q = this.#waiters;
     for (let w = q.shift(); w !== null; w = q.shift()) ready(w, undefined);
   }
 }

@@ -18,8 +18,9 @@
 
 import { immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { WaitQueue } from './_waitq.js';
-import { _errSync, type Locker } from './mutex.js';
+import { WaitQueue } from '../waitq.js';
+import type { Locker } from './mutex.js';
+import { errSync } from '../errors.js';
 
 /**
  * A reader/writer mutual exclusion lock (Go's `sync.RWMutex`). Readers must not recursively
@@ -33,22 +34,22 @@ import { _errSync, type Locker } from './mutex.js';
  * ```
  */
 export class RWMutex implements Locker {
-  /** @internal */ _readers = 0;
-  /** @internal */ _writer = false;
-  /** @internal */ readonly _readerq = new WaitQueue();
-  /** @internal */ readonly _writerq = new WaitQueue();
+  #readers = 0;
+  #writer = false;
+  readonly #readerq = new WaitQueue();
+  readonly #writerq = new WaitQueue();
 
   /**
    * Locks for reading. Blocks (reason `sync.RWMutex.RLock`) while a writer holds the lock or is
    * waiting for it.
    */
   rLock(): MaybePromise<void> {
-    if (!this._writer && this._writerq.length === 0) {
-      this._readers++;
+    if (!this.#writer && this.#writerq.length === 0) {
+      this.#readers++;
       return immediate(undefined);
     }
     const w = new Waiter();
-    this._readerq.push(w);
+    this.#readerq.push(w);
     return park<void>(w, 'sync.RWMutex.RLock');
   }
 
@@ -58,8 +59,8 @@ export class RWMutex implements Locker {
    * @returns true if the caller now holds a read lock.
    */
   tryRLock(): boolean {
-    if (this._writer || this._writerq.length !== 0) return false;
-    this._readers++;
+    if (this.#writer || this.#writerq.length !== 0) return false;
+    this.#readers++;
     return true;
   }
 
@@ -69,11 +70,11 @@ export class RWMutex implements Locker {
    * @throws StrandError `sync: RUnlock of unlocked RWMutex` (code `STRAND_ERR_SYNC`).
    */
   rUnlock(): void {
-    if (this._readers === 0) throw _errSync('sync: RUnlock of unlocked RWMutex');
-    if (--this._readers === 0) {
-      const w = this._writerq.shift();
+    if (this.#readers === 0) throw errSync('sync: RUnlock of unlocked RWMutex');
+    if (--this.#readers === 0) {
+      const w = this.#writerq.shift();
       if (w !== null) {
-        this._writer = true;
+        this.#writer = true;
         ready(w, undefined);
       }
     }
@@ -84,12 +85,12 @@ export class RWMutex implements Locker {
    * lock; from the moment it waits, new readers wait too.
    */
   lock(): MaybePromise<void> {
-    if (!this._writer && this._readers === 0 && this._writerq.length === 0) {
-      this._writer = true;
+    if (!this.#writer && this.#readers === 0 && this.#writerq.length === 0) {
+      this.#writer = true;
       return immediate(undefined);
     }
     const w = new Waiter();
-    this._writerq.push(w);
+    this.#writerq.push(w);
     return park<void>(w, 'sync.RWMutex.Lock');
   }
 
@@ -99,8 +100,8 @@ export class RWMutex implements Locker {
    * @returns true if the caller now holds the write lock.
    */
   tryLock(): boolean {
-    if (this._writer || this._readers !== 0 || this._writerq.length !== 0) return false;
-    this._writer = true;
+    if (this.#writer || this.#readers !== 0 || this.#writerq.length !== 0) return false;
+    this.#writer = true;
     return true;
   }
 
@@ -111,17 +112,17 @@ export class RWMutex implements Locker {
    * @throws StrandError `sync: Unlock of unlocked RWMutex` (code `STRAND_ERR_SYNC`).
    */
   unlock(): void {
-    if (!this._writer) throw _errSync('sync: Unlock of unlocked RWMutex');
-    this._writer = false;
-    const rq = this._readerq;
+    if (!this.#writer) throw errSync('sync: Unlock of unlocked RWMutex');
+    this.#writer = false;
+    const rq = this.#readerq;
     if (rq.length > 0) {
-      this._readers += rq.length;
+      this.#readers += rq.length;
       for (let w = rq.shift(); w !== null; w = rq.shift()) ready(w, undefined);
       return;
     }
-    const w = this._writerq.shift();
+    const w = this.#writerq.shift();
     if (w !== null) {
-      this._writer = true;
+      this.#writer = true;
       ready(w, undefined);
     }
   }

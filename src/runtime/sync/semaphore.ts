@@ -17,12 +17,13 @@
 import { immediate, park, ready, readyError, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
 import { errInvalidArg } from '../errors.js';
-import { _afterDone, type Context } from '../context.js';
-import { WaitQueue } from './_waitq.js';
-import { _errSync } from './mutex.js';
+import type { Context } from '../context/types.js';
+import { afterDone } from '../context/afterfunc.js';
+import { WaitQueue } from '../waitq.js';
+import { errSync } from '../errors.js';
 
 /*
- * A waiter's fields (plain Waiter, see _waitq.ts): `idx` is the requested weight; `value` is the
+ * A waiter's fields (plain Waiter in the runtime's wait queue, waitq.ts): `idx` is the requested weight; `value` is the
  * function that unregisters it from its context (null without one).
  */
 
@@ -39,9 +40,9 @@ import { _errSync } from './mutex.js';
  * ```
  */
 export class Semaphore {
-  /** @internal */ readonly _size: number;
-  /** @internal */ _cur = 0;
-  /** @internal */ readonly _waiters = new WaitQueue();
+  readonly #size: number;
+  #cur = 0;
+  readonly #waiters = new WaitQueue();
 
   /**
    * @param n - the total weight available.
@@ -49,7 +50,7 @@ export class Semaphore {
    */
   constructor(n: number) {
     if (!(n >= 0)) throw errInvalidArg(`semaphore: invalid size ${n}`);
-    this._size = n;
+    this.#size = n;
   }
 
   /**
@@ -68,15 +69,15 @@ export class Semaphore {
       const err = ctx.err();
       if (err !== null) throw err; // done before the call: fail even if the weight is free
     }
-    if (this._size - this._cur >= n && this._waiters.length === 0) {
-      this._cur += n;
+    if (this.#size - this.#cur >= n && this.#waiters.length === 0) {
+      this.#cur += n;
       return immediate(undefined);
     }
     const w = new Waiter();
     w.idx = n;
-    w.value = ctx !== undefined ? _afterDone(ctx, () => abandon(this, w, ctx), true) : null;
+    w.value = ctx !== undefined ? afterDone(ctx, () => this.#abandon(w, ctx), true) : null;
     // Don't make other acquires wait behind one that is doomed to fail.
-    if (n <= this._size) this._waiters.push(w);
+    if (n <= this.#size) this.#waiters.push(w);
     return park<void>(w, 'semaphore.Weighted.Acquire');
   }
 
@@ -86,8 +87,8 @@ export class Semaphore {
    * @returns true if acquired.
    */
   tryAcquire(n = 1): boolean {
-    if (this._size - this._cur >= n && this._waiters.length === 0) {
-      this._cur += n;
+    if (this.#size - this.#cur >= n && this.#waiters.length === 0) {
+      this.#cur += n;
       return true;
     }
     return false;
@@ -99,17 +100,17 @@ export class Semaphore {
    * @throws StrandError `semaphore: released more than held` (code `STRAND_ERR_SYNC`).
    */
   release(n = 1): void {
-    if (this._cur - n < 0) throw _errSync('semaphore: released more than held');
-    this._cur -= n;
-    this._notify();
+    if (this.#cur - n < 0) throw errSync('semaphore: released more than held');
+    this.#cur -= n;
+    this.#notify();
   }
 
-  /** @internal Serves waiters from the front while they fit. */
-  _notify(): void {
-    const q = this._waiters;
+  /** Serves waiters from the front while they fit. */
+  #notify(): void {
+    const q = this.#waiters;
     for (let w = q.head; w !== null; w = q.head) {
-      if (this._size - this._cur < w.idx) break; // the oldest does not fit: nobody overtakes it
-      this._cur += w.idx;
+      if (this.#size - this.#cur < w.idx) break; // the oldest does not fit: nobody overtakes it
+      this.#cur += w.idx;
       q.remove(w);
       const unregister = w.value as (() => boolean) | null;
       w.value = null;
@@ -117,15 +118,15 @@ export class Semaphore {
       ready(w, undefined);
     }
   }
-}
 
-/** The context of a waiter ended before it was served. */
-function abandon(sem: Semaphore, w: Waiter, ctx: Context): void {
-  const q = sem._waiters;
-  const wasFront = q.head === w;
-  q.remove(w); // no-op for a request larger than the size, which was never queued
-  w.value = null;
-  readyError(w, ctx.err());
-  // If it was blocking the front and weight is left, the next ones may fit now.
-  if (wasFront && sem._size > sem._cur) sem._notify();
+  /** The context of a waiter ended before it was served. */
+  #abandon(w: Waiter, ctx: Context): void {
+    const q = this.#waiters;
+    const wasFront = q.head === w;
+    q.remove(w); // no-op for a request larger than the size, which was never queued
+    w.value = null;
+    readyError(w, ctx.err());
+    // If it was blocking the front and weight is left, the next ones may fit now.
+    if (wasFront && this.#size > this.#cur) this.#notify();
+  }
 }

@@ -9,8 +9,8 @@
 
 import { go, immediate, park, ready, Waiter } from '../goroutine.js';
 import type { MaybePromise } from '../chan.js';
-import { WaitQueue } from './_waitq.js';
-import { _errSync } from './mutex.js';
+import { WaitQueue } from '../waitq.js';
+import { errSync } from '../errors.js';
 
 /**
  * Counts outstanding tasks; {@link WaitGroup.wait} blocks until the count is zero.
@@ -23,8 +23,8 @@ import { _errSync } from './mutex.js';
  * ```
  */
 export class WaitGroup {
-  /** @internal */ _counter = 0;
-  /** @internal */ readonly _waiters = new WaitQueue();
+  #counter = 0;
+  readonly #waiters = new WaitQueue();
 
   /**
    * Adds `delta` (which may be negative) to the counter. When it reaches zero, every goroutine
@@ -34,11 +34,11 @@ export class WaitGroup {
    * counter would go below zero (the counter is left unchanged).
    */
   add(delta: number): void {
-    const n = this._counter + delta;
-    if (n < 0) throw _errSync('sync: negative WaitGroup counter');
-    this._counter = n;
+    const n = this.#counter + delta;
+    if (n < 0) throw errSync('sync: negative WaitGroup counter');
+    this.#counter = n;
     if (n === 0) {
-      const q = this._waiters;
+      const q = this.#waiters;
       for (let w = q.shift(); w !== null; w = q.shift()) ready(w, undefined);
     }
   }
@@ -53,9 +53,9 @@ export class WaitGroup {
    * if it already is.
    */
   wait(): MaybePromise<void> {
-    if (this._counter === 0) return immediate(undefined);
+    if (this.#counter === 0) return immediate(undefined);
     const w = new Waiter();
-    this._waiters.push(w);
+    this.#waiters.push(w);
     return park<void>(w, 'sync.WaitGroup.Wait');
   }
 

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { chan, CLOSED } from '../../../src/index.js';
 import { Client } from '../../../examples/chat/client.js';
-import { Hub, type HubOptions } from '../../../examples/chat/hub.js';
+import { Hub, type HubOptions, type Refusal } from '../../../examples/chat/hub.js';
 import { parseLine } from '../../../examples/chat/commands.js';
 import type { EventData } from '../../../examples/chat/events.js';
 
@@ -24,9 +24,9 @@ export async function join(hub: Hub, nick = '', room = 'lobby', outbox = 256): P
 }
 
 export async function tryJoin(hub: Hub, c: Client, nick: string, room = 'lobby'): Promise<string | null> {
-  const reply = chan<string | null>(1);
+  const reply = chan<Refusal | null>(1);
   if (!(await hub.send({ op: 'connect', client: c, nick, room, reply }))) return 'hub stopped';
-  return (await reply.recv()) ?? null;
+  return (await reply.recv())?.message ?? null;
 }
 
 /** Sends one protocol line as the client would. */
