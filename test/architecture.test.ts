@@ -4,6 +4,7 @@
  * - each layer imports only from layers below it (runtime ← net/poll ← net ← http ← fastify);
  * - no import cycle inside src/;
  * - no Waiter subclass outside the runtime (park/ready stay monomorphic);
+ * - no `_underscore` member reached from outside its class (shared internals are symbols);
  * - nothing internal in the published .d.ts (no `_underscore` members outside `_internal` modules);
  * - no source file over 450 lines unless its opening comment says why (`Why one file`).
  */
@@ -83,6 +84,20 @@ t.test('architecture: no import cycle in src/', { timeout: 10_000 }, async (t) =
 t.test('architecture: no Waiter subclass outside src/runtime', { timeout: 10_000 }, async (t) => {
   const bad = files.filter((f) => !rel(f).startsWith('src/runtime/') && /\bextends\s+Waiter\b/.test(readFileSync(f, 'utf8')));
   t.same(bad.map(rel), []);
+});
+
+t.test('architecture: no underscore member is reached from outside its class', { timeout: 10_000 }, async (t) => {
+  // Internals shared between files go through a layer's `_symbols.ts`; inside a class they are
+  // `#private`. So `x._name` (other than `this._name`) appears nowhere in src/.
+  const bad: string[] = [];
+  for (const f of files) {
+    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+      if (/^\s*(?:\/\/|\/\*\*|\*)/.test(line)) return; // a comment line
+      const code = line.replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, "''");
+      if (/(?<!\bthis)\._[A-Za-z]\w*/.test(code)) bad.push(`${rel(f)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  t.same(bad, []);
 });
 
 t.test('architecture: the published .d.ts files hold nothing internal', { timeout: 10_000 }, async (t) => {

@@ -5,7 +5,7 @@
  * Internals: the descriptor is `conn[kFD]` (see `_symbols.ts`: tests read the socket through
  * it); the rest of a Conn's state is `#private`. The constructor is private: dial and the
  * listener make Conns with the static `Conn[kNew]`, which the published types do not show. The
- * two `@internal` methods `_opError` and `_beforeGone` are the netpoller's callbacks (its
+ * two `@internal` methods `[kOpError]` and `[kBeforeGone]` are the netpoller's callbacks (its
  * `PollOwner` interface names them), called by src/net/poll only.
  *
  * @module
@@ -19,6 +19,7 @@ import { TCPAddr, UnixAddr } from './addr.js';
 import { OpError, errInvalidDeadline } from './errors.js';
 import type { Reader, Writer } from './io.js';
 import type { Addr } from './netaddr.js';
+import { kOpError, kBeforeGone } from './poll/_symbols.js';
 
 /** A deadline: a `Date`, or ms since the epoch (as `Date.now()`); 0 or undefined clears it. */
 export type Deadline = Date | number | undefined | null;
@@ -59,7 +60,7 @@ export class Conn implements Reader, Writer {
   /**
    * The local address when known without a syscall (an accepted connection of a listener bound
    * to one address shares the listener's), or saved before the handle goes (Node forgets it
-   * then). Written by the constructor and `_beforeGone` only.
+   * then). Written by the constructor and `[kBeforeGone]` only.
    */
   #laddr: Addr | null;
 
@@ -80,7 +81,7 @@ export class Conn implements Reader, Writer {
     this.#dialed = dialed;
     this.#laddr = laddr;
     this[kFD] = PollFD.attach(socket, this);
-    if (dialed) this._beforeGone();
+    if (dialed) this[kBeforeGone]();
   }
 
   /**
@@ -164,7 +165,7 @@ export class Conn implements Reader, Writer {
    * connection does nothing (Go returns an error there; ignoring it is the common case).
    */
   close(): void {
-    if (!this[kFD].closed) this._beforeGone();
+    if (!this[kFD].closed) this[kBeforeGone]();
     this[kFD].close();
   }
 
@@ -188,7 +189,7 @@ export class Conn implements Reader, Writer {
    * @internal The netpoller's callback (and close's): keeps the addresses while the handle
    * exists, for later error messages.
    */
-  _beforeGone(): void {
+  [kBeforeGone](): void {
     const s = this[kFD].socket;
     if (s.destroyed || this.#path !== null || this.#laddr !== null) return;
     this.#laddr = this.localAddr;
@@ -263,7 +264,7 @@ export class Conn implements Reader, Writer {
   }
 
   /** @internal The netpoller's callback: wraps its errors (see {@link OpError}). */
-  _opError(op: string, cause: Error): Error {
+  [kOpError](op: string, cause: Error): Error {
     let local: Addr | null = null;
     let remote: Addr | null = null;
     try {

@@ -12,6 +12,7 @@ import { addrOf, parseAddr, type ParsedAddr } from './addr.js';
 import { Conn } from './conn.js';
 import { OpError } from './errors.js';
 import type { Addr } from './netaddr.js';
+import { kOpError, kNewConn } from './poll/_symbols.js';
 
 /**
  * Something that can cancel a dial: strand's `Context` (its `signal` aborts when it is done), or
@@ -79,11 +80,11 @@ class Dialing {
     readonly addr: Addr,
   ) {}
 
-  _newConn(s: Socket): Conn {
+  [kNewConn](s: Socket): Conn {
     return Conn[kNew](s, this.p.net, this.p.kind === 'unix' ? this.p.path : null, true, null);
   }
 
-  _opError(op: string, cause: Error): Error {
+  [kOpError](op: string, cause: Error): Error {
     return new OpError(op, this.p.net, null, this.addr, cause);
   }
 }

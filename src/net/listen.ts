@@ -3,8 +3,8 @@
  *
  * Internals: the queue is `ln[kAcceptQueue]` (see `_symbols.ts`: `listen` sets it, tests read
  * its counters); the rest of a Listener's state is `#private`, and its constructor is private
- * (`listen` uses the static `Listener[kNew]`). The `@internal` methods `_newConn`, `_opError`
- * and `_listening` are the netpoller's callbacks (its `AcceptOwner` interface names them),
+ * (`listen` uses the static `Listener[kNew]`). The `@internal` methods `[kNewConn]`, `[kOpError]`
+ * and `[kListening]` are the netpoller's callbacks (its `AcceptOwner` interface names them),
  * called by src/net/poll only.
  *
  * @module
@@ -19,6 +19,7 @@ import { TCPAddr, UnixAddr, addrOf, parseAddr, type ParsedAddr } from './addr.js
 import { Conn, deadlineMs, displayPath, type Deadline } from './conn.js';
 import { ErrClosed, OpError } from './errors.js';
 import type { Addr } from './netaddr.js';
+import { kOpError, kNewConn, kListening } from './poll/_symbols.js';
 
 /** Go's listen backlog: the kernel's limit (`/proc/sys/net/core/somaxconn`), 511 if unknown. */
 let backlog = 0;
@@ -50,7 +51,7 @@ export class Listener implements AsyncIterable<Conn> {
   readonly #net: string;
   /** Unix socket path, or null for TCP. Set once. */
   readonly #path: string | null;
-  /** The address as given, then (from `_listening`) the one actually bound. */
+  /** The address as given, then (from `[kListening]`) the one actually bound. */
   #addr: Addr;
   /** `#addr` when it names one local address (the local address of every conn), else null. */
   #specific: Addr | null = null;
@@ -144,17 +145,17 @@ export class Listener implements AsyncIterable<Conn> {
   }
 
   /** @internal The netpoller's callback: wraps an accepted socket. */
-  _newConn(s: Socket): Conn {
+  [kNewConn](s: Socket): Conn {
     return Conn[kNew](s, this.#net, this.#path, false, this.#specific);
   }
 
   /** @internal The netpoller's callback: wraps its errors (see {@link OpError}). */
-  _opError(op: string, cause: Error): Error {
+  [kOpError](op: string, cause: Error): Error {
     return new OpError(op, this.#net, null, this.#addr, cause);
   }
 
   /** @internal The netpoller's callback: the server is listening; learn the actual address. */
-  _listening(): void {
+  [kListening](): void {
     const a = this[kAcceptQueue].server.address();
     if (a !== null && typeof a === 'object') {
       const addr = new TCPAddr(a.address, a.port);

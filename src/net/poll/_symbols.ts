@@ -30,3 +30,14 @@ export const kWriter: unique symbol = Symbol('strand.poll.writer');
 export const kExtra: unique symbol = Symbol('strand.poll.extra');
 /** @internal The owner that wraps errors (net's Conn), or null. */
 export const kOwner: unique symbol = Symbol('strand.poll.owner');
+
+// ---- the callbacks the poller makes on its owners (net's Conn, Listener and dial) ----
+
+/** @internal `PollOwner`/`AcceptOwner`/`DialOwner`: wraps a poller error for an operation. */
+export const kOpError: unique symbol = Symbol('strand.poll.opError');
+/** @internal `PollOwner`: the socket is about to lose its handle. */
+export const kBeforeGone: unique symbol = Symbol('strand.poll.beforeGone');
+/** @internal `AcceptOwner`/`DialOwner`: wraps a connected socket. */
+export const kNewConn: unique symbol = Symbol('strand.poll.newConn');
+/** @internal `AcceptOwner`: the server listens. */
+export const kListening: unique symbol = Symbol('strand.poll.listening');

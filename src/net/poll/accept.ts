@@ -30,6 +30,7 @@ import type { ListenOptions, Server, Socket } from 'node:net';
 import { WaitQueue, pollData, pollReady, pollReadyError, pollWait, pollWaiter, type Waiter } from '../../runtime/netpoll.js';
 import { ErrClosed, ErrDeadlineExceeded } from './errors.js';
 import { onSocketError } from './events.js';
+import { kOpError, kNewConn, kListening } from './_symbols.js';
 
 /** The property of a server that holds its AcceptQueue. */
 const kQueue: unique symbol = Symbol('strand.acceptQueue');
@@ -38,11 +39,11 @@ type PolledServer = Server & { [kQueue]?: AcceptQueue };
 /** What the queue's owner (net's Listener) provides. Its members are internal (stripped from the published types). */
 export interface AcceptOwner {
   /** @internal Wraps a socket into the owner's connection type (net's `Conn`). */
-  _newConn(socket: Socket): unknown;
+  [kNewConn](socket: Socket): unknown;
   /** @internal Wraps the poller's errors (net's `OpError`). */
-  _opError(op: string, cause: Error): Error;
+  [kOpError](op: string, cause: Error): Error;
   /** @internal Learns that the server listens (before the listen call returns). */
-  _listening(): void;
+  [kListening](): void;
 }
 
 /** Errors of accept(2) after which a server should back off and retry (Go: `Temporary()`). */
@@ -119,12 +120,12 @@ export class AcceptQueue {
   accept(raw: boolean): Promise<unknown> {
     const w = pollWaiter(raw);
     const p = pollWait<unknown>(w, 'IO wait');
-    if (this.#closed) pollReadyError(w, this.#owner._opError('accept', ErrClosed));
-    else if (this.#dlExpired) pollReadyError(w, this.#owner._opError('accept', ErrDeadlineExceeded));
+    if (this.#closed) pollReadyError(w, this.#owner[kOpError]('accept', ErrClosed));
+    else if (this.#dlExpired) pollReadyError(w, this.#owner[kOpError]('accept', ErrDeadlineExceeded));
     else if (this.#err !== null) {
       const err = this.#err;
       this.#err = null;
-      pollReadyError(w, this.#owner._opError('accept', err));
+      pollReadyError(w, this.#owner[kOpError]('accept', err));
     } else {
       this.#waiters.push(w);
       this.#deliver();
@@ -144,7 +145,7 @@ export class AcceptQueue {
         s.removeListener('error', onSocketError);
         pollReady(w, s);
       } else {
-        pollReady(w, this.#owner._newConn(s));
+        pollReady(w, this.#owner[kNewConn](s));
       }
     }
   }
@@ -185,7 +186,7 @@ export class AcceptQueue {
       this.#listenWaiter = null;
       this.server.removeListener('listening', AcceptQueue.#onListening);
       this.#closed = true;
-      pollReadyError(lw, this.#owner._opError('listen', err));
+      pollReadyError(lw, this.#owner[kOpError]('listen', err));
       return;
     }
     if (this.#closed) return;
@@ -199,7 +200,7 @@ export class AcceptQueue {
       return;
     }
     const w = this.#waiters.shift();
-    if (w !== null) pollReadyError(w, this.#owner._opError('accept', err));
+    if (w !== null) pollReadyError(w, this.#owner[kOpError]('accept', err));
     else this.#err = err;
   }
 
@@ -208,7 +209,7 @@ export class AcceptQueue {
     const lw = this.#listenWaiter;
     if (lw === null) return;
     this.#listenWaiter = null;
-    this.#owner._listening();
+    this.#owner[kListening]();
     pollReady(lw, this.#owner);
   }
 
@@ -217,7 +218,7 @@ export class AcceptQueue {
    * passes, until it is moved. 0 clears it.
    */
   setDeadline(at: number): void {
-    if (this.#closed) throw this.#owner._opError('set deadline', ErrClosed);
+    if (this.#closed) throw this.#owner[kOpError]('set deadline', ErrClosed);
     if (this.#dlTimer !== null) {
       clearTimeout(this.#dlTimer);
       this.#dlTimer = null;
@@ -244,7 +245,7 @@ export class AcceptQueue {
   /** Fails every parked acceptor with `err` (wrapped for "accept"). */
   #failAll(err: Error): void {
     const q = this.#waiters;
-    for (let w = q.shift(); w !== null; w = q.shift()) pollReadyError(w, this.#owner._opError('accept', err));
+    for (let w = q.shift(); w !== null; w = q.shift()) pollReadyError(w, this.#owner[kOpError]('accept', err));
   }
 
   /**

@@ -18,6 +18,7 @@ import { codes } from '../../runtime/errors.js';
 import { pollReady, pollReadyError, pollWait, pollWaiter, type Waiter } from '../../runtime/netpoll.js';
 import { ErrDeadlineExceeded, errCanceled, netCodes } from './errors.js';
 import { onSocketError } from './events.js';
+import { kOpError, kNewConn } from './_symbols.js';
 
 const kDial: unique symbol = Symbol('strand.dial');
 type DialingSocket = Socket & { [kDial]?: DialState };
@@ -25,9 +26,9 @@ type DialingSocket = Socket & { [kDial]?: DialState };
 /** What the dialer's owner (net's dial) provides. Its members are internal (stripped from the published types). */
 export interface DialOwner {
   /** @internal Wraps the connected socket (into net's `Conn`). */
-  _newConn(socket: Socket): unknown;
+  [kNewConn](socket: Socket): unknown;
   /** @internal Wraps a dial error (into net's `OpError`). */
-  _opError(op: string, cause: Error): Error;
+  [kOpError](op: string, cause: Error): Error;
 }
 
 /** The largest delay Node's timers accept. */
@@ -56,7 +57,7 @@ class DialState {
     const s = this.socket;
     this.finish();
     if (s !== null) s.destroy();
-    pollReadyError(this.w, this.owner._opError('dial', err));
+    pollReadyError(this.w, this.owner[kOpError]('dial', err));
   }
 
   /** Unhooks the timer, the signal and the connect listeners. */
@@ -103,14 +104,14 @@ export function connect(options: NetConnectOpts, timeoutMs: number, signal: Abor
   const d = new DialState(owner);
   const p = pollWait<unknown>(d.w, 'IO wait');
   if (signal !== null && signal.aborted) {
-    pollReadyError(d.w, owner._opError('dial', abortError(signal.reason)));
+    pollReadyError(d.w, owner[kOpError]('dial', abortError(signal.reason)));
     return p;
   }
   let s: DialingSocket;
   try {
     s = netConnect({ ...options, allowHalfOpen: true }) as DialingSocket;
   } catch (err) {
-    pollReadyError(d.w, owner._opError('dial', err as Error));
+    pollReadyError(d.w, owner[kOpError]('dial', err as Error));
     return p;
   }
   d.socket = s;
@@ -132,14 +133,14 @@ function onConnect(this: DialingSocket): void {
   const d = this[kDial];
   if (d === undefined) return;
   d.finish();
-  pollReady(d.w, d.owner._newConn(this));
+  pollReady(d.w, d.owner[kNewConn](this));
 }
 
 function onDialError(this: DialingSocket, err: Error): void {
   const d = this[kDial];
   if (d === undefined) return;
   d.finish();
-  pollReadyError(d.w, d.owner._opError('dial', err));
+  pollReadyError(d.w, d.owner[kOpError]('dial', err));
 }
 
 function onDialTimeout(d: DialState): void {

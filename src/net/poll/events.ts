@@ -15,7 +15,7 @@ import { Side, failSide } from './side.js';
 import { clearTimers } from './deadline.js';
 import { drained } from './write.js';
 import { CLOSED, EOF, GONE, RPARKED, WSHUT, epipe, extra, pause, type PolledSocket } from './state.js';
-import { kChunk, kErr, kFD, kOff, kOwner, kReader, kState } from './_symbols.js';
+import { kChunk, kErr, kFD, kOff, kOwner, kReader, kState, kBeforeGone } from './_symbols.js';
 
 /** @internal Starts listening to a connected socket's events (attach). */
 export function listenTo(s: PolledSocket): void {
@@ -63,7 +63,7 @@ function onEnd(this: PolledSocket): void {
   const fd = this[kFD]!;
   fd[kState] |= EOF;
   const owner = fd[kOwner];
-  if ((fd[kState] & WSHUT) !== 0 && owner !== null) owner._beforeGone();
+  if ((fd[kState] & WSHUT) !== 0 && owner !== null) owner[kBeforeGone]();
   if ((fd[kState] & RPARKED) !== 0) {
     const io = fd[kReader]!;
     if (io.sp !== null) io.sp.step();

@@ -51,7 +51,7 @@ import {
   type PolledSocket,
   type PollOwner,
 } from './state.js';
-import { kChunk, kErr, kExtra, kFD, kOwner, kState, kWriter } from './_symbols.js';
+import { kChunk, kErr, kExtra, kFD, kOwner, kState, kWriter, kBeforeGone } from './_symbols.js';
 
 export { kFD } from './_symbols.js';
 export { onSocketError } from './events.js';
@@ -193,7 +193,7 @@ export class PollFD extends FDState {
     if ((this[kState] & (WSHUT | GONE)) !== 0) return;
     this[kState] |= WSHUT;
     const owner = this[kOwner];
-    if ((this[kState] & EOF) !== 0 && owner !== null) owner._beforeGone();
+    if ((this[kState] & EOF) !== 0 && owner !== null) owner[kBeforeGone]();
     this.socket.end();
   }
 

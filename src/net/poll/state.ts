@@ -28,7 +28,7 @@
 import type { Socket } from 'node:net';
 import type { WaitQueue } from '../../runtime/netpoll.js';
 import type { IOWait } from './iowait.js';
-import { kChunk, kErr, kExtra, kFD, kOff, kOwner, kReader, kState, kWriter } from './_symbols.js';
+import { kChunk, kErr, kExtra, kFD, kOff, kOwner, kReader, kState, kWriter, kOpError, kBeforeGone } from './_symbols.js';
 
 /**
  * How the poller reports errors: the net layer wraps them into its `OpError`. Its members are
@@ -36,13 +36,13 @@ import { kChunk, kErr, kExtra, kFD, kOff, kOwner, kReader, kState, kWriter } fro
  */
 export interface PollOwner {
   /** @internal Wraps `cause` (a sentinel or a Node error) for the operation `op` ("read", "write"...). */
-  _opError(op: string, cause: Error): Error;
+  [kOpError](op: string, cause: Error): Error;
   /**
    * @internal Called while the socket still has its handle, right before Node destroys it because both
    * directions are finished or a write failed: the owner can save what it needs for later error
    * messages.
    */
-  _beforeGone(): void;
+  [kBeforeGone](): void;
 }
 
 /** @internal A socket with the poller's property. */
@@ -138,7 +138,7 @@ export function extra(fd: FDState): Extra {
 /** @internal Wraps a poller error for operation `op` through the owner (net's OpError). */
 export function wrap(fd: FDState, op: string, cause: Error): Error {
   const owner = fd[kOwner];
-  return owner !== null ? owner._opError(op, cause) : cause;
+  return owner !== null ? owner[kOpError](op, cause) : cause;
 }
 
 /** @internal Pauses the socket (once): TCP pushes back while nobody reads. */
