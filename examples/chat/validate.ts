@@ -53,6 +53,15 @@ export function checkNick(nick: string): string | null {
 }
 
 /**
+ * The key under which a nick is unique: nicks that map to the same key cannot both be in use
+ * (today case-insensitively: `Ana` and `ana` are one nick). The hub's nick table and the Redis
+ * broker's nick claims both go through this one function.
+ */
+export function nickKey(nick: string): string {
+  return nick.toLowerCase();
+}
+
+/**
  * Normalizes a room name (`#Go` and `go` are the same room, `go`) and checks it: 1 to
  * {@link MAX_ROOM} lowercase ASCII letters, digits, `_` or `-`, starting with a letter or digit.
  *
