@@ -35,6 +35,8 @@ export interface ChatOptions {
   graceMs?: number;
   /** Redis URL: share rooms with other chat servers through it (default null: this process only). */
   redis?: string | null;
+  /** With Redis: outgoing events held while it is unreachable (default 1000; beyond, messages are refused). */
+  redisBufferSize?: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export class ChatServer {
    * @throws the listen error (address in use, bad address) after undoing what was started.
    */
   static async start(opts: ChatOptions): Promise<ChatServer> {
-    const broker = opts.redis ? new RedisBroker({ url: opts.redis, log: opts.log.child({ part: 'redis' }), historySize: opts.historySize }) : new LocalBroker();
+    const broker = opts.redis ? new RedisBroker({ url: opts.redis, log: opts.log.child({ part: 'redis' }), historySize: opts.historySize, bufferSize: opts.redisBufferSize }) : new LocalBroker();
     const hub = new Hub({ log: opts.log.child({ part: 'hub' }), historySize: opts.historySize, broker });
     hub.start();
     let ln: Listener | null = null;
