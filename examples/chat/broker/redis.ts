@@ -86,7 +86,7 @@ function parseId(id: string): StreamId {
   return [Number(id.slice(0, i)), Number(id.slice(i + 1))];
 }
 
-function after_(a: StreamId, b: StreamId | undefined): boolean {
+function newer(a: StreamId, b: StreamId | undefined): boolean {
   return b === undefined || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 }
 
@@ -224,7 +224,8 @@ export class RedisBroker implements Broker {
   }
 
   claim(ticket: number, nick: string, guest: boolean): void {
-    if (!this.#ctl.trySend({ op: 'claim', ticket, nick, guest })) void this.#send({ op: 'claimed', ticket, nick: null, why: 'unavailable' });
+    // Called on the hub goroutine, which must not wait on its own queue: answer from a goroutine.
+    if (!this.#ctl.trySend({ op: 'claim', ticket, nick, guest })) go(this.#send, { op: 'claimed', ticket, nick: null, why: 'unavailable' });
   }
 
   release(nick: string): void {
@@ -233,7 +234,7 @@ export class RedisBroker implements Broker {
   }
 
   census(client: Client, kind: 'who' | 'rooms'): void {
-    if (!this.#ctl.trySend({ op: 'census', client, kind })) void this.#send({ op: 'census', client, kind, others: null });
+    if (!this.#ctl.trySend({ op: 'census', client, kind })) go(this.#send, { op: 'census', client, kind, others: null });
   }
 
   presenceChanged(): void {
@@ -390,7 +391,7 @@ export class RedisBroker implements Broker {
   /** One history entry (live or from a stream read), at most once per stream id. */
   async #entry(room: string, id: string, d: RoomEventData, own: boolean, live: boolean): Promise<void> {
     const sid = parseId(id);
-    if (!after_(sid, this.#lastSeen.get(room))) return; // seen already
+    if (!newer(sid, this.#lastSeen.get(room))) return; // seen already
     this.#lastSeen.delete(room); // re-insert: the map's order is least recently used first
     this.#lastSeen.set(room, sid);
     if (this.#lastSeen.size > this.#maxRooms) this.#lastSeen.delete(this.#lastSeen.keys().next().value!);
