@@ -196,12 +196,13 @@ export class RedisBroker implements Broker {
     this.#out = chan<RoomEventData>(opts.bufferSize ?? 1000);
     this.#cmd = createClient({
       url: opts.url,
+      name: `chat:${this.nodeId}`,
       // Fail at once while disconnected: the pump holds what must wait, bounded, in its channels.
       disableOfflineQueue: true,
       commandsQueueMaxLength: 10_000,
       socket: { reconnectStrategy: backoff, connectTimeout: 2000 },
     });
-    this.#sub = this.#cmd.duplicate();
+    this.#sub = this.#cmd.duplicate({ name: `chat-sub:${this.nodeId}` });
     for (const [name, c] of [['commands', this.#cmd], ['subscriber', this.#sub]] as const) {
       c.on('ready', () => this.#poke());
       c.on('end', () => this.#poke());
@@ -266,8 +267,11 @@ export class RedisBroker implements Broker {
     const cases = [stop, ctl, inbox, wake, tick, out];
     try {
       for (;;) {
-        // Go's nil-channel idiom: while the link is down, the outgoing case is never ready.
+        // Go's nil-channel idiom: while the link is down, the outgoing case is never ready; and
+        // pub/sub payloads wait while the link is down or a backlog was dropped, because a newer
+        // id seen before the catch-up would hide the older ones the catch-up must still read.
         out.chan = b.#online ? b.#out : null;
+        inbox.chan = b.#online && !b.#gap ? b.#inbox : null;
         const i = await select(cases);
         if (i === 0) break;
         if (i === 1) await b.#control(ctl.value!);

@@ -137,11 +137,14 @@ export class ChatNode {
   readonly tcp: string;
   readonly http: string;
   readonly exited: Promise<number | null>;
+  /** Its id in Redis (its connections are named `chat:<id>` and `chat-sub:<id>`). */
+  readonly nodeId: string;
   /** Everything it logged (JSON lines). */
   readonly log: string[];
 
-  private constructor(child: ChildProcess, tcp: string, http: string, exited: Promise<number | null>, log: string[]) {
+  private constructor(child: ChildProcess, tcp: string, http: string, nodeId: string, exited: Promise<number | null>, log: string[]) {
     this.child = child;
+    this.nodeId = nodeId;
     this.tcp = tcp;
     this.http = http;
     this.exited = exited;
@@ -174,8 +177,8 @@ export class ChatNode {
       throw new Error(`${e.message}\n${err}`);
     });
     await linked;
-    const rec = JSON.parse(listening) as { tcp: string; http: string };
-    return new ChatNode(child, rec.tcp, rec.http, exited, log);
+    const rec = JSON.parse(listening) as { tcp: string; http: string; node: string };
+    return new ChatNode(child, rec.tcp, rec.http, rec.node, exited, log);
   }
 
   /** A TCP client on this node in `room`, renamed to `nick`; closed at teardown. */
