@@ -546,6 +546,8 @@ export class Hub {
       c.active = false;
       c.outbox.trySend(bye);
       c.outbox.close();
+      // Other nodes' people see them leave (the broker publishes what is queued as it stops).
+      this.#broker.publish({ type: 'leave', room: c.room, nick: c.nick, reason, ts: Date.now() });
     }
     for (const claim of this.#claims.values()) claim.reply?.trySend({ code: 'unavailable', message: reason });
     this.#claims.clear();

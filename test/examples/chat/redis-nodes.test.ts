@@ -78,5 +78,9 @@ t.test('chat over Redis: two nodes, TCP and web clients on each, every message e
   const hb = messages((await b.tcpClient(t, 'hist-b')).lines);
   t.equal(ha.length, 50, 'node a replays 50 messages');
   t.same(hb, ha, 'node b replays the same 50, in the same order');
+  // A node stopped gracefully: the other node's people see its people leave.
+  a.child.kill('SIGTERM');
+  t.equal(await a.exited, 0, 'node a stops cleanly on SIGTERM');
+  t.equal(await bob.expect(/^\[go\] <- ana/), '[go] <- ana left (server shutting down)', 'node b sees ana leave');
   t.same(new Set(ha.slice(-2)), new Set(['[go] <ana> fence a', '[go] <bob> fence b']), 'ending with the last messages sent');
 });
