@@ -7,12 +7,19 @@
  * `trySend`, and a client whose outbox is full is dropped (outbox closed, transport hung up,
  * reason logged, a leave announced). So one client that stops reading can never stall a room.
  *
+ * Why one file: it is one goroutine's state and the handlers of every request kind, which all
+ * keep the same invariants below; split, the invariants would be stated in one file and kept in
+ * others. What does not touch that state lives beside it (nicks.ts, events.ts, validate.ts).
+ *
  * Invariants (all state below is touched only by the hub goroutine):
  * - a client is in `clients` iff `client.active`; an active client is in exactly one room's
- *   `members` and holds exactly one entry in `nicks` (keyed by the lowercased nick);
+ *   `members` and holds exactly one nick in `nicks` (keyed by its look-alike skeleton);
  * - an inactive client's outbox is closed, and the hub never sends to it again;
  * - a room exists while it has members or history (at most `maxRooms` rooms: at the cap, the
  *   longest-idle empty room is forgotten to make space), and `lobby` always exists;
+ * - every reply the hub builds for one request is bounded in bytes — a history replay by
+ *   `historyBytes`, `/rooms` and `/who` by {@link MAX_LIST} entries — so a client's byte-bounded
+ *   outbox ({@link Client.offer}) only overflows when the client stops reading;
  * - requests that carry a reply channel are always answered (reply channels have capacity 1,
  *   so answering never blocks), even after shutdown: the hub drains its queue before it stops.
  *
@@ -25,6 +32,7 @@ import type { Client } from './client.js';
 import type { Command } from './commands.js';
 import { HELP } from './commands.js';
 import { event, type Event, type RoomInfo } from './events.js';
+import { Nicks } from './nicks.js';
 import { checkNick, normalizeRoom } from './validate.js';
 
 /** A typed request from a client goroutine (a parsed {@link Command} plus who sent it). */
@@ -55,8 +63,11 @@ export type Request =
   | ClientRequest
   /** Join the chat: `nick` '' picks a free guest nick; the reply is null or why not. */
   | { op: 'connect'; client: Client; nick: string; room: string; reply: Chan<Refusal | null> }
-  /** The client's connection is gone (EOF, error, SSE closed). No-op if already dropped. */
-  | { op: 'disconnect'; client: Client; reason: string }
+  /**
+   * The client's connection is gone (EOF, error, SSE closed), or it must go (an idle web
+   * session: then `bye` is its last event). No-op if already dropped.
+   */
+  | { op: 'disconnect'; client: Client; reason: string; bye?: string }
   /** Deliver an error line to the client (e.g. its line was too long). */
   | { op: 'notice'; client: Client; text: string }
   /** Find the active web session with this token. */
@@ -74,7 +85,14 @@ export interface HubOptions {
   maxRooms?: number;
   /** Capacity of the request queue (default 1024). */
   queueSize?: number;
+  /** Most bytes of history replayed to a joiner: the newest messages that fit (default 64 KiB). */
+  historyBytes?: number;
+  /** How long a freed nick stays reserved for the client that freed it, in ms (default 30 s; 0 = not at all). */
+  nickReserveMs?: number;
 }
+
+/** Most entries in a `/rooms` or `/who` reply (the rest are counted: "and 250 more"). */
+export const MAX_LIST = 100;
 
 /** The room everyone starts in. */
 export const LOBBY = 'lobby';
@@ -116,13 +134,19 @@ export class Hub {
   readonly done: Chan<void>;
   readonly #log: Logger;
   readonly #historySize: number;
+  readonly #historyBytes: number;
   readonly #maxRooms: number;
   readonly #clients = new Set<Client>();
-  readonly #nicks = new Map<string, Client>();
+  readonly #nicks: Nicks;
   readonly #tokens = new Map<string, Client>();
   readonly #rooms = new Map<string, Room>();
-  /** Clients whose outbox overflowed during the current request; dropped before the next. */
-  #slow: Client[] = [];
+  /**
+   * The `/rooms` reply while no room or membership has changed (null: build it again). Shared by
+   * every client that asks: a flood of `/rooms` costs neither CPU nor memory per request.
+   */
+  #roomsReply: Event | null = null;
+  /** Clients whose outbox overflowed during the current request, and why; dropped before the next. */
+  #slow: Array<[Client, string]> = [];
   #stopped = false;
   #guestSeq = 0;
   #dropped = 0;
@@ -131,6 +155,8 @@ export class Hub {
   constructor(opts: HubOptions) {
     this.#log = opts.log;
     this.#historySize = opts.historySize ?? 50;
+    this.#historyBytes = opts.historyBytes ?? 64 * 1024;
+    this.#nicks = new Nicks(opts.nickReserveMs);
     this.#maxRooms = opts.maxRooms ?? 1000;
     this.requests = chan<Request>(opts.queueSize ?? 1024);
     this.done = chan<void>();
@@ -201,7 +227,7 @@ export class Hub {
         r.reply.trySend(this.#connect(r.client, r.nick, r.room));
         break;
       case 'disconnect':
-        this.#drop(r.client, r.reason, null, false);
+        this.#drop(r.client, r.reason, r.bye ?? null, false);
         break;
       case 'notice':
         if (r.client.active) this.#deliver(r.client, event({ type: 'error', text: r.text }));
@@ -239,14 +265,15 @@ export class Hub {
     if (nick === '') nick = this.#guestNick();
     const bad = checkNick(nick);
     if (bad !== null) return { code: 'invalid', message: bad };
-    if (this.#nicks.has(nick.toLowerCase())) return { code: 'taken', message: `nick "${nick}" is taken` };
+    const taken = this.#nicks.check(nick, c);
+    if (taken !== null) return { code: 'taken', message: taken };
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
     if (badRoom !== null) return { code: 'invalid', message: badRoom };
     if (!this.#roomFor(room)) return { code: 'unavailable', message: 'too many rooms; join an existing one' };
     c.active = true;
     c.nick = nick;
     this.#clients.add(c);
-    this.#nicks.set(nick.toLowerCase(), c);
+    this.#nicks.take(nick, c);
     this.#tokens.set(c.token, c);
     this.#log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
     this.#deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
@@ -273,11 +300,11 @@ export class Hub {
         if (r.nick === c.nick) return this.#info(c, `you are already ${c.nick}`);
         const bad = checkNick(r.nick);
         if (bad !== null) return this.#error(c, bad);
-        const holder = this.#nicks.get(r.nick.toLowerCase());
-        if (holder !== undefined && holder !== c) return this.#error(c, `nick "${r.nick}" is taken`);
+        const taken = this.#nicks.check(r.nick, c);
+        if (taken !== null) return this.#error(c, taken);
         const from = c.nick;
-        this.#nicks.delete(from.toLowerCase());
-        this.#nicks.set(r.nick.toLowerCase(), c);
+        this.#nicks.free(from, c);
+        this.#nicks.take(r.nick, c);
         c.nick = r.nick;
         this.#log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
         this.#deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
@@ -294,16 +321,15 @@ export class Hub {
         break;
       }
       case 'who': {
+        // At most MAX_LIST nicks (24 characters each): a reply of a few KB, however big the room.
         const nicks = [...this.#rooms.get(c.room)!.members].map((m) => m.nick).sort();
-        this.#deliver(c, event({ type: 'who', room: c.room, nicks }));
+        const more = Math.max(0, nicks.length - MAX_LIST);
+        this.#deliver(c, event({ type: 'who', room: c.room, nicks: nicks.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
         break;
       }
-      case 'rooms': {
-        const rooms: RoomInfo[] = [...this.#rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
-        rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
-        this.#deliver(c, event({ type: 'rooms', rooms }));
+      case 'rooms':
+        this.#deliver(c, (this.#roomsReply ??= this.#listRooms()));
         break;
-      }
       case 'help':
         for (const line of HELP) this.#info(c, line);
         break;
@@ -316,16 +342,35 @@ export class Hub {
     }
   }
 
+  /** The MAX_LIST busiest rooms: ~4 KB at most, where 1,000 rooms listed in full were 13.5 KB. */
+  #listRooms(): Event {
+    const rooms: RoomInfo[] = [...this.#rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
+    rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
+    const more = Math.max(0, rooms.length - MAX_LIST);
+    return event({ type: 'rooms', rooms: rooms.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) });
+  }
+
   /** Puts an active client into a room: tells it, replays history, announces the join. */
   #enter(c: Client, name: string): void {
+    this.#roomsReply = null;
     const room = this.#room(name);
     room.active = Date.now();
     c.room = name;
     room.members.add(c);
     this.#deliver(c, event({ type: 'state', nick: c.nick, room: name }));
     if (room.history.length > 0) {
-      this.#info(c, `last ${room.history.length === 1 ? "message" : `${room.history.length} messages`} in #${name}:`);
-      for (const h of room.history) this.#deliver(c, historyCopy(h));
+      // The newest messages that fit in historyBytes (50 messages of 4 KiB would be 200 KiB).
+      const web = c.kind === 'web';
+      let first = room.history.length;
+      for (let bytes = 0; first > 0; first--) {
+        bytes += room.history[first - 1]!.bytes(web);
+        if (bytes > this.#historyBytes) break;
+      }
+      const n = room.history.length - first;
+      if (n > 0) {
+        this.#info(c, `last ${n === 1 ? 'message' : `${n} messages`} in #${name}:`);
+        for (let i = first; i < room.history.length; i++) this.#deliver(c, historyCopy(room.history[i]!));
+      }
     }
     this.#broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));
   }
@@ -334,6 +379,7 @@ export class Hub {
   #leave(c: Client, reason: string): void {
     const room = this.#rooms.get(c.room);
     if (room === undefined) return;
+    this.#roomsReply = null;
     room.members.delete(c);
     c.room = '';
     this.#broadcast(room, event({ type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() }));
@@ -349,10 +395,10 @@ export class Hub {
     if (!c.active) return;
     c.active = false;
     this.#clients.delete(c);
-    this.#nicks.delete(c.nick.toLowerCase());
+    this.#nicks.free(c.nick, c);
     this.#tokens.delete(c.token);
     this.#leave(c, reason);
-    if (bye !== null) c.outbox.trySend(event({ type: 'bye', text: bye }));
+    if (bye !== null) c.offer(event({ type: 'bye', text: bye }));
     c.outbox.close();
     if (hangUp) c.hangUp(reason);
     this.#log.info({ client: c.id, nick: c.nick, remote: c.remote, reason }, 'client left');
@@ -361,10 +407,10 @@ export class Hub {
   /** Drops every client whose outbox overflowed (which may, in turn, overflow others). */
   #dropSlow(): void {
     while (this.#slow.length > 0) {
-      const c = this.#slow.pop()!;
+      const [c, why] = this.#slow.pop()!;
       if (!c.active) continue;
       this.#dropped++;
-      this.#log.warn({ client: c.id, nick: c.nick, remote: c.remote, outbox: c.outbox.cap }, 'dropping slow client: outbox full');
+      this.#log.warn({ client: c.id, kind: c.kind, nick: c.nick, remote: c.remote, why, queuedBytes: c.queued, queuedEvents: c.outbox.len }, `dropping slow client: ${why}`);
       this.#drop(c, 'too slow', null, true);
     }
   }
@@ -374,13 +420,14 @@ export class Hub {
     const bye = event({ type: 'bye', text: reason });
     for (const c of this.#clients) {
       c.active = false;
-      c.outbox.trySend(bye);
+      c.offer(bye);
       c.outbox.close();
     }
     this.#clients.clear();
     this.#nicks.clear();
     this.#tokens.clear();
     this.#rooms.clear();
+    this.#roomsReply = null;
     this.#slow = [];
   }
 
@@ -390,7 +437,8 @@ export class Hub {
 
   /** Queues an event for a client without ever blocking; a full outbox marks it slow. */
   #deliver(c: Client, ev: Event): void {
-    if (!c.outbox.trySend(ev)) this.#slow.push(c);
+    const full = c.offer(ev);
+    if (full !== null) this.#slow.push([c, full]);
   }
 
   #info(c: Client, text: string): void {
@@ -414,6 +462,7 @@ export class Hub {
     }
     if (oldest === null) return false;
     this.#rooms.delete(oldest.name);
+    this.#roomsReply = null;
     return true;
   }
 
@@ -429,14 +478,19 @@ export class Hub {
   #guestNick(): string {
     for (;;) {
       const nick = `guest${++this.#guestSeq}`;
-      if (!this.#nicks.has(nick)) return nick;
+      if (this.#nicks.check(nick, null) === null) return nick;
     }
   }
 }
 
+/** Replayed copies of history entries, made once and shared by every joiner. */
+const replayed = new WeakMap<Event, Event>();
+
 /** A replayed history entry: same message, marked so the web page can show it dimmed. */
 function historyCopy(h: Event): Event {
   const d = h.data;
-  if (d.type === 'message' || d.type === 'action') return event({ ...d, history: true });
-  return h;
+  if (d.type !== 'message' && d.type !== 'action') return h;
+  let copy = replayed.get(h);
+  if (copy === undefined) replayed.set(h, (copy = event({ ...d, history: true })));
+  return copy;
 }

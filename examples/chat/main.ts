@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { chan, go, main, signal } from 'strand';
+import { chan, go, handleSigquit, main, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
 import { ChatServer } from './server.js';
 
@@ -33,6 +33,7 @@ options:
 ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
 Logs are pretty on a terminal and JSON lines otherwise; LOG_LEVEL sets the level (default info).
 SIGINT or SIGTERM shuts down gracefully: clients are told, connections closed, exit status 0.
+SIGQUIT (Ctrl-\\) prints every goroutine to stderr and exits with status 2, as Go does.
 `;
 
 /** Parses the command line and runs the server until a signal has drained it. */
@@ -59,6 +60,8 @@ async function chat(): Promise<void> {
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
   const log = logger();
+  // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler).
+  handleSigquit();
   try {
     await run(tcp, http, log);
   } catch (err) {
