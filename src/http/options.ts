@@ -25,14 +25,14 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * The defaults are chosen to be safe for a server on the open internet, not Go's zero values
  * (no limits) — see the table in the README:
  *
- * | option              | strand default | Go's default            | Node's default |
- * |---------------------|----------------|-------------------------|----------------|
- * | `readHeaderTimeout` | 10 s           | none (0)                | 60 s           |
- * | `readTimeout`       | 300 s          | none (0)                | 300 s          |
- * | `writeTimeout`      | none (0)       | none (0)                | none           |
- * | `idleTimeout`       | 5 s            | = ReadTimeout, else none| 5 s            |
- * | `maxHeaderBytes`    | 16 KiB         | 1 MiB                   | 16 KiB         |
- * | `maxBodyBytes`      | 1 MiB          | none (per handler)      | none           |
+ * | option              | strand default | Go's default                   | Node's default            |
+ * |---------------------|----------------|--------------------------------|---------------------------|
+ * | `readHeaderTimeout` | 10 s           | none (`ReadTimeout` if set)    | 60 s (`headersTimeout`)   |
+ * | `readTimeout`       | 300 s          | none                           | 300 s (`requestTimeout`)  |
+ * | `writeTimeout`      | none           | none                           | none                      |
+ * | `idleTimeout`       | 5 s            | `ReadTimeout`, else none       | 5 s (`keepAliveTimeout`)  |
+ * | `maxHeaderBytes`    | 16 KiB         | 1 MiB                          | 16 KiB (`maxHeaderSize`)  |
+ * | `maxBodyBytes`      | 1 MiB          | none (`MaxBytesReader`)        | none                      |
  */
 export interface ServerOptions {
   /** The handler; default a 404 for everything. */
