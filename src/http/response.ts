@@ -52,15 +52,16 @@ export interface ContextSource {
 }
 
 /**
- * A response whose whole body (`n` bytes) is known at its end: node:http announces the length
+ * A response whose whole body (`body`) is known at its end: node:http announces the length
  * itself on HTTP/1.1 GETs, but not on a HEAD (it drops the body and the length with it) nor to
  * an HTTP/1.0 client (so it cannot keep the connection alive). Go announces it in both cases;
  * so do we. A HEAD with no body gets none (Go's rule: the handler may not have written it).
  */
-function knownLength(res: ServerResponse, n: number): void {
+function knownLength(res: ServerResponse, body: string | Buffer): void {
   const req = res.req;
   const head = req.method === 'HEAD';
   if (!head && req.httpVersionMinor !== 0) return; // the common case: node:http does it
+  const n = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (head && n === 0) return;
   const status = res.statusCode;
   if (status < 200 || status === 204 || status === 304 || res.hasHeader('content-length')) return;
@@ -343,10 +344,10 @@ export class ResponseWriter {
     const p = this.#pending;
     if (p !== null) {
       this.#pending = null;
-      if (!res.headersSent) knownLength(res, typeof p === 'string' ? Buffer.byteLength(p) : p.length);
+      if (!res.headersSent) knownLength(res, p);
       res.end(p);
     } else {
-      if (this.#written === 0 && !res.headersSent) knownLength(res, 0);
+      if (this.#written === 0 && !res.headersSent) knownLength(res, '');
       res.end();
     }
   }
