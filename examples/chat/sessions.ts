@@ -20,7 +20,6 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import { chan, type Chan } from 'strand';
 import type { Client } from './client.js';
 import { TokenBucket, type RateLimit } from './ratelimit.js';
@@ -62,20 +61,16 @@ export class Session {
   /** When it was created and when it last sent a line (performance.now() ms). */
   readonly created = performance.now();
   lastActive = performance.now();
-  /** The event stream's socket, once attached: destroyed when the hub hangs up. */
-  socket: Socket | null = null;
 
   constructor(client: Client, rate: RateLimit, queryRate: RateLimit) {
     this.client = client;
     this.bucket = new TokenBucket(rate);
     this.queries = new TokenBucket(queryRate);
-    // The hub hangs up on a client it drops as too slow: end the stream and close the
-    // connection at once. Only closing `hangUp` is not enough while the stream's goroutine is
-    // parked in a write to a peer that does not read (strand/http does not yet wake a parked
-    // write on cancellation); destroying the socket fails that write.
+    // The hub hangs up on a client it drops as too slow: closing `hangUp` ends the stream
+    // (`reply.sse`'s `done`), which wakes a write parked on a peer that does not read and
+    // closes the connection.
     client.hangUp = () => {
       if (!this.hangUp.closed) this.hangUp.close();
-      this.socket?.destroy();
     };
   }
 }

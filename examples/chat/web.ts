@@ -171,8 +171,6 @@ function routes(app: FastifyInstance, hub: Hub, sessions: Sessions, opts: WebOpt
     if (s.attached.closed) return reply.code(409).send({ error: 'this session already has an event stream' });
     s.attached.close();
     s.lastActive = performance.now();
-    s.socket = req.raw.socket;
-    if (s.hangUp.closed) s.socket.destroy(); // dropped between the lookup and now
     // Each event leaves the outbox's byte count as it is framed for the stream.
     await reply.sse(client.outbox, { encode: (ev) => (client.took(ev), ev.json), done: s.hangUp });
     sessions.delete(client);
