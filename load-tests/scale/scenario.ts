@@ -24,6 +24,7 @@
  * @module
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   buildGo,
@@ -102,7 +103,7 @@ async function settle(rootPid: number, n: number, ms = 300): Promise<void> {
 
 export const run: Scenario = async (opts) => {
   const httpSeconds = opts.quick ? 1 : 8;
-  const echoMs = opts.quick ? 1000 : 6000;
+  const echoMs = opts.quick ? 500 : 6000;
   const warmSeconds = opts.quick ? 0 : 1;
   const notes: string[] = [];
   const servers = distPath('load-tests/scale/servers.js');
@@ -132,14 +133,19 @@ export const run: Scenario = async (opts) => {
       spawnServer('bash', ['-c', RAISE, process.execPath, servers, 'node', kind, String(procs), String(port), sh], { readyPort: port, name: `${name} ${kind} ${procs}` }),
   });
 
+  // Quick mode (a smoke run of a few seconds inside `npm test`): strand and raw Node at 2
+  // processes only, no Go.
+  const counts = opts.quick ? [2] : [1, 2];
   const impls: Impl[] = [];
-  for (const n of [1, 2]) {
+  for (const n of counts) {
     impls.push(strand('strand', n, share), node('node', n, share));
   }
   if (reusePortAvailable() && !opts.quick) impls.push(strand('strand (cluster)', 2, 'cluster'), node('node (cluster)', 2, 'cluster'));
 
   const tc = goToolchain();
-  if (tc.available) {
+  if (opts.quick) {
+    notes.push('Go peers skipped in quick mode');
+  } else if (tc.available) {
     try {
       const bins = {
         http: await buildGo(join(repoRoot(), 'load-tests/peers/go/http'), join(tmp, 'go')),
@@ -167,6 +173,7 @@ export const run: Scenario = async (opts) => {
   const caseName = (kind: Kind, procs: number): string =>
     kind === 'http' ? `HTTP hello -c 100, ${procs} proc${procs > 1 ? 's' : ''}` : `echo 64 B, 50 conns, ${procs} proc${procs > 1 ? 's' : ''}`;
 
+  const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
   for (const kind of ['http', 'echo'] as const) {
     for (const impl of impls) {
@@ -250,6 +257,7 @@ export const run: Scenario = async (opts) => {
     'The load generator (autocannon in the harness process, the TCP client in its own) shares the machine\'s cores with the server: ' +
       'with 2 server processes on 2 cores, client and server compete, so throughput understates scaling; ops per server CPU-second is the contention-robust figure.',
   );
+  notes.push(`1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0]!.toFixed(1)} after (${cpus().length} CPUs): well above the CPU count means other processes competed.`);
   if (opts.quick) notes.push('quick mode: a smoke run, not a measurement');
 
   return {

@@ -9,10 +9,12 @@
  *   connection to a worker in turn (round-robin). Works on every Node line, for every kind of
  *   listener, with no help from net.
  *
- * Measured here (2 cores, Node 24, `npm run load -- scale`, see load-tests/results/scale.md):
- * reusePort served more requests per second and per server CPU-second than cluster round-robin
- * (the primary's accept-and-pass costs a hop per connection), so it is the default wherever it
- * exists.
+ * Measured here (2 shared, loaded cores, Node 24, `npm run load -- scale`, see
+ * load-tests/results/scale.md): strand at 2 processes with reusePort did 1.04× the HTTP req/s
+ * and 1.21× the echo round trips/s of the same program on cluster round-robin. The machine was
+ * noisy, but reusePort also removes a structural cost (the primary accepting every connection
+ * and passing its handle over IPC, a hop that also makes the primary a bottleneck for connection
+ * churn), so it is the default wherever it exists.
  *
  * @module
  */
