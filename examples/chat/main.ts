@@ -79,8 +79,10 @@ function address(given: string | undefined, host: string, port: number): string 
 /** pino: pretty (colors, local times) on a terminal, JSON lines otherwise. */
 function logger(): Logger {
   const level = process.env.LOG_LEVEL ?? 'info';
-  if (process.stdout.isTTY) return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
-  return pino({ level });
+  if (process.stdout.isTTY) return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+  // Synchronous writes: when main returns the process exits at once (Go's rule), and a line
+  // still queued in an asynchronous logger would be lost.
+  return pino({ level }, pino.destination({ dest: 1, sync: true }));
 }
 
 async function run(tcp: string | null, http: string | null, log: Logger): Promise<void> {

@@ -17,7 +17,9 @@ import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'stra
 import { procsFromArgs, run, workerId } from 'strand/procs';
 
 const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' } } });
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }).child(workerId() > 0 ? { worker: workerId() } : {});
+// Synchronous writes: when main returns the process exits at once (Go's rule), and a line still
+// queued in an asynchronous logger would be lost.
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true })).child(workerId() > 0 ? { worker: workerId() } : {});
 
 // The connections being served, so that a graceful stop can close them.
 const conns = new Set<Conn>();
