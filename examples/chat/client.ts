@@ -11,6 +11,14 @@ import type { Event } from './events.js';
 
 /** Default outbox capacity, in events. */
 export const DEFAULT_OUTBOX = 256;
+/**
+ * Default outbox capacity, in bytes (of the rendering the client gets: a TCP line or an SSE
+ * frame). Events alone are not a bound: one `/rooms` reply can be 13 KB, and 256 of them held
+ * for a client that never reads were 3 MB — 600 such clients took the server to 4 GiB. Every
+ * single reply the hub builds is far smaller than this (history replays, `/rooms` and `/who`
+ * are bounded), so a client that reads keeps well within it.
+ */
+export const DEFAULT_OUTBOX_BYTES = 256 * 1024;
 
 let nextId = 1;
 
@@ -32,8 +40,18 @@ export class Client {
   readonly kind: ClientKind;
   /** Remote address, for logs. */
   readonly remote: string;
-  /** Events for this client. Bounded: the hub drops a client whose outbox is full. */
+  /**
+   * Events for this client. Bounded in events (its capacity) and in bytes (`outboxBytes`,
+   * enforced by {@link Client.offer}): the hub drops a client whose outbox is full.
+   */
   readonly outbox: Chan<Event>;
+  /** Most bytes the outbox may hold. */
+  readonly outboxBytes: number;
+  /**
+   * Bytes queued in the outbox now: added by the hub in {@link Client.offer}, taken off by the
+   * writer in {@link Client.took}. One JavaScript thread, so the two never interleave mid-update.
+   */
+  queued = 0;
   /**
    * Hangs up the transport at once (closes the socket, ends the SSE stream). The hub calls it
    * when it drops a slow client, after closing the outbox. Must not block.
@@ -52,14 +70,35 @@ export class Client {
    * @param remote - remote address, for logs.
    * @param outboxSize - outbox capacity in events.
    * @param hangUp - see {@link Client.hangUp}.
+   * @param outboxBytes - outbox capacity in bytes.
    */
-  constructor(kind: ClientKind, remote: string, outboxSize = DEFAULT_OUTBOX, hangUp: (reason: string) => void = noop) {
+  constructor(kind: ClientKind, remote: string, outboxSize = DEFAULT_OUTBOX, hangUp: (reason: string) => void = noop, outboxBytes = DEFAULT_OUTBOX_BYTES) {
     this.id = nextId++;
     this.token = randomUUID();
     this.kind = kind;
     this.remote = remote;
     this.outbox = chan<Event>(outboxSize);
+    this.outboxBytes = outboxBytes;
     this.hangUp = hangUp;
+  }
+
+  /**
+   * Queues an event without blocking (hub only).
+   *
+   * @returns null if queued; otherwise why not (`"outbox full"`: too many events, or too many
+   * bytes), and nothing was queued.
+   */
+  offer(ev: Event): string | null {
+    const n = ev.bytes(this.kind === 'web');
+    if (this.queued + n > this.outboxBytes) return `outbox over ${this.outboxBytes} bytes`;
+    if (!this.outbox.trySend(ev)) return `outbox full (${this.outbox.cap} events)`;
+    this.queued += n;
+    return null;
+  }
+
+  /** The writer received `ev` from the outbox: its bytes no longer count (writer only). */
+  took(ev: Event): void {
+    this.queued -= ev.bytes(this.kind === 'web');
   }
 }
 

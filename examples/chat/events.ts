@@ -22,8 +22,10 @@ export type EventData =
   | { type: 'join'; room: string; nick: string; ts: number }
   | { type: 'leave'; room: string; nick: string; reason: string; ts: number }
   | { type: 'rename'; room: string; from: string; nick: string; ts: number }
-  | { type: 'who'; room: string; nicks: string[] }
-  | { type: 'rooms'; rooms: RoomInfo[] }
+  /** `more`: how many members were left out of a long list (a reply is bounded in size). */
+  | { type: 'who'; room: string; nicks: string[]; more?: number }
+  /** `more`: how many rooms were left out of a long list. */
+  | { type: 'rooms'; rooms: RoomInfo[]; more?: number }
   | { type: 'info'; text: string }
   | { type: 'error'; text: string }
   /** The last event a client gets: it is being disconnected (quit, too slow, shutdown). */
@@ -36,6 +38,9 @@ export class Event {
   _line: string | null | undefined = undefined;
   /** @internal cache of {@link Event.json}. */
   _json: string | undefined = undefined;
+  /** Cache of {@link Event.bytes}: TCP bytes and SSE bytes, -1 until computed. */
+  #lineBytes = -1;
+  #sseBytes = -1;
 
   constructor(data: EventData) {
     this.data = data;
@@ -52,7 +57,23 @@ export class Event {
     if (this._json === undefined) this._json = JSON.stringify(this.data);
     return this._json;
   }
+
+  /**
+   * What this event costs in a client's outbox, in bytes of UTF-8: its TCP line, or (`web`)
+   * its JSON plus the SSE framing (`data: ` and a blank line). Outboxes are bounded by it.
+   */
+  bytes(web: boolean): number {
+    if (web) {
+      if (this.#sseBytes < 0) this.#sseBytes = Buffer.byteLength(this.json) + SSE_FRAMING;
+      return this.#sseBytes;
+    }
+    if (this.#lineBytes < 0) this.#lineBytes = Buffer.byteLength(this.line ?? '');
+    return this.#lineBytes;
+  }
 }
+
+/** `data: ` + `\n\n` around each SSE event. */
+const SSE_FRAMING = 8;
 
 /** Builds an event. */
 export function event(data: EventData): Event {
@@ -81,9 +102,9 @@ export function formatLine(d: EventData): string | null {
     case 'rename':
       return `[${d.room}] ${d.from} is now known as ${d.nick}\n`;
     case 'who':
-      return `* in #${d.room}: ${d.nicks.join(', ')}\n`;
+      return `* in #${d.room}: ${d.nicks.join(', ')}${more(d.more)}\n`;
     case 'rooms':
-      return `* rooms: ${d.rooms.map((r) => `#${r.room} (${r.members})`).join(', ')}\n`;
+      return `* rooms: ${d.rooms.map((r) => `#${r.room} (${r.members})`).join(', ')}${more(d.more)}\n`;
     case 'info':
       return `* ${d.text}\n`;
     case 'error':
@@ -91,4 +112,8 @@ export function formatLine(d: EventData): string | null {
     case 'bye':
       return `* bye: ${d.text}\n`;
   }
+}
+
+function more(n: number | undefined): string {
+  return n === undefined || n === 0 ? '' : ` and ${n} more`;
 }

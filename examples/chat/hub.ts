@@ -7,21 +7,25 @@
  * `trySend`, and a client whose outbox is full is dropped (outbox closed, transport hung up,
  * reason logged, a leave announced). So one client that stops reading can never stall a room.
  *
+ * Why one file: it is one goroutine's state and the handlers of every request kind, which all
+ * keep the same invariants below; split, the invariants would be stated in one file and kept in
+ * others. What does not touch that state lives beside it (nicks.ts, events.ts, validate.ts).
+ *
  * Invariants (all state below is touched only by the hub goroutine):
  * - a client is in `clients` iff `client.active`; an active client is in exactly one room's
- *   `members` and holds exactly one entry in `nicks` (keyed by the lowercased nick);
+ *   `members` and holds exactly one nick in `nicks` (keyed by its look-alike skeleton);
  * - an inactive client's outbox is closed, and the hub never sends to it again;
  * - a room exists while it has members or history (at most `maxRooms` rooms: at the cap, the
  *   longest-idle empty room is forgotten to make space), and `lobby` always exists;
+ * - every reply the hub builds for one request is bounded in bytes — a history replay by
+ *   `historyBytes`, `/rooms` and `/who` by {@link MAX_LIST} entries — so a client's byte-bounded
+ *   outbox ({@link Client.offer}) only overflows when the client stops reading;
  * - requests that carry a reply channel are always answered (reply channels have capacity 1,
  *   so answering never blocks), even after shutdown: the hub drains its queue before it stops;
  * - with a shared broker (Redis), a nick is in `nicks` only once the broker has granted it; while
  *   the claim is out, its key is in `claiming` (so no local client can take it meanwhile) and the
  *   claim in `claims` until the broker's `claimed` answer arrives. The hub never waits for the
  *   broker: it calls broker methods that return at once, and answers come back as requests.
- *
- * Why one file: the hub is one goroutine's state and the requests that change it; splitting the
- * request handlers from the state they guard would put `#private` fields behind a wider API.
  *
  * @module
  */
@@ -32,6 +36,7 @@ import type { Client } from './client.js';
 import type { Command } from './commands.js';
 import { HELP } from './commands.js';
 import { event, type Event, type RoomInfo } from './events.js';
+import { Nicks } from './nicks.js';
 import { checkNick, nickKey, normalizeRoom } from './validate.js';
 import { LocalBroker } from './broker/local.js';
 import type { Broker, BrokerRequest, Presence, RoomEventData } from './broker/types.js';
@@ -64,8 +69,11 @@ export type Request =
   | ClientRequest
   /** Join the chat: `nick` '' picks a free guest nick; the reply is null or why not. */
   | { op: 'connect'; client: Client; nick: string; room: string; reply: Chan<Refusal | null> }
-  /** The client's connection is gone (EOF, error, SSE closed). No-op if already dropped. */
-  | { op: 'disconnect'; client: Client; reason: string }
+  /**
+   * The client's connection is gone (EOF, error, SSE closed), or it must go (an idle web
+   * session: then `bye` is its last event). No-op if already dropped.
+   */
+  | { op: 'disconnect'; client: Client; reason: string; bye?: string }
   /** Deliver an error line to the client (e.g. its line was too long). */
   | { op: 'notice'; client: Client; text: string }
   /** Find the active web session with this token. */
@@ -85,6 +93,10 @@ export interface HubOptions {
   maxRooms?: number;
   /** Capacity of the request queue (default 1024). */
   queueSize?: number;
+  /** Most bytes of history replayed to a joiner: the newest messages that fit (default 64 KiB). */
+  historyBytes?: number;
+  /** How long a freed nick stays reserved for the client that freed it, in ms (default 30 s; 0 = not at all). */
+  nickReserveMs?: number;
   /** How rooms span nodes (default: a {@link LocalBroker}, this process only). */
   broker?: Broker;
 }
@@ -103,6 +115,9 @@ interface Claim {
 const PENDING = Symbol('pending');
 
 const LINK_DOWN = 'nicks cannot be checked while this server has lost its link to the other servers; try again shortly';
+
+/** Most entries in a `/rooms` or `/who` reply (the rest are counted: "and 250 more"). */
+export const MAX_LIST = 100;
 
 /** The room everyone starts in. */
 export const LOBBY = 'lobby';
@@ -144,9 +159,10 @@ export class Hub {
   readonly done: Chan<void>;
   readonly #log: Logger;
   readonly #historySize: number;
+  readonly #historyBytes: number;
   readonly #maxRooms: number;
   readonly #clients = new Set<Client>();
-  readonly #nicks = new Map<string, Client>();
+  readonly #nicks: Nicks;
   readonly #tokens = new Map<string, Client>();
   readonly #rooms = new Map<string, Room>();
   readonly #broker: Broker;
@@ -154,8 +170,13 @@ export class Hub {
   readonly #claims = new Map<number, Claim>();
   readonly #claiming = new Set<string>();
   #ticket = 0;
-  /** Clients whose outbox overflowed during the current request; dropped before the next. */
-  #slow: Client[] = [];
+  /**
+   * The `/rooms` reply while no room or membership has changed (null: build it again). Shared by
+   * every client that asks: a flood of `/rooms` costs neither CPU nor memory per request.
+   */
+  #roomsReply: Event | null = null;
+  /** Clients whose outbox overflowed during the current request, and why; dropped before the next. */
+  #slow: Array<[Client, string]> = [];
   #stopped = false;
   #guestSeq = 0;
   #dropped = 0;
@@ -164,6 +185,8 @@ export class Hub {
   constructor(opts: HubOptions) {
     this.#log = opts.log;
     this.#historySize = opts.historySize ?? 50;
+    this.#historyBytes = opts.historyBytes ?? 64 * 1024;
+    this.#nicks = new Nicks(opts.nickReserveMs);
     this.#maxRooms = opts.maxRooms ?? 1000;
     this.#broker = opts.broker ?? new LocalBroker();
     this.requests = chan<Request>(opts.queueSize ?? 1024);
@@ -238,7 +261,7 @@ export class Hub {
         break;
       }
       case 'disconnect':
-        this.#drop(r.client, r.reason, null, false);
+        this.#drop(r.client, r.reason, r.bye ?? null, false);
         break;
       case 'notice':
         if (r.client.active) this.#deliver(r.client, event({ type: 'error', text: r.text }));
@@ -293,7 +316,8 @@ export class Hub {
     if (guest) nick = this.#guestNick();
     const bad = checkNick(nick);
     if (bad !== null) return { code: 'invalid', message: bad };
-    if (this.#nickTaken(nick)) return { code: 'taken', message: `nick "${nick}" is taken` };
+    const taken = this.#nickTaken(nick, c);
+    if (taken !== null) return { code: 'taken', message: taken };
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
     if (badRoom !== null) return { code: 'invalid', message: badRoom };
     if (!this.#roomFor(room)) return { code: 'unavailable', message: 'too many rooms; join an existing one' };
@@ -310,16 +334,18 @@ export class Hub {
     c.active = true;
     c.nick = nick;
     this.#clients.add(c);
-    this.#nicks.set(nickKey(nick), c);
+    this.#nicks.take(nick, c);
     this.#tokens.set(c.token, c);
     this.#log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
     this.#deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
     this.#enter(c, room);
   }
 
-  #nickTaken(nick: string): boolean {
-    const k = nickKey(nick);
-    return this.#nicks.has(k) || this.#claiming.has(k);
+  /** Why `c` may not take `nick` here (held, reserved, or being claimed), or null. */
+  #nickTaken(nick: string, c: Client | null): string | null {
+    const taken = this.#nicks.check(nick, c);
+    if (taken !== null) return taken;
+    return this.#claiming.has(nickKey(nick)) ? `nick "${nick}" is taken` : null;
   }
 
   /** Asks the shared broker for a nick; the `claimed` answer finishes the connect or the rename. */
@@ -341,7 +367,7 @@ export class Hub {
     this.#claiming.delete(nickKey(claim.nick));
     const c = claim.client;
     // A granted nick already used here can only mean Redis lost its data: keep the local holder.
-    const granted = nick !== null && !this.#nicks.has(nickKey(nick)) ? nick : null;
+    const granted = nick !== null && this.#nicks.check(nick, c) === null ? nick : null;
     const refusal: Refusal =
       why === 'unavailable' ? { code: 'unavailable', message: LINK_DOWN } : { code: 'taken', message: `nick "${claim.nick}" is taken` };
     if (claim.reply !== null) {
@@ -363,8 +389,8 @@ export class Hub {
   /** Renames an active client whose new nick is secured. */
   #rename(c: Client, nick: string): void {
     const from = c.nick;
-    this.#nicks.delete(nickKey(from));
-    this.#nicks.set(nickKey(nick), c);
+    this.#nicks.free(from, c);
+    this.#nicks.take(nick, c);
     c.nick = nick;
     if (nickKey(from) !== nickKey(nick)) this.#broker.release(from);
     this.#log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
@@ -400,21 +426,25 @@ export class Hub {
   }
 
   /**
-   * Answers `/who` or `/rooms` from local state plus the other nodes' presence (`[]` for a local
-   * broker; null when the shared broker cannot reach the others: then this node's answer, marked).
+   * Answers `/who` or `/rooms` (shared broker) from local state plus the other nodes' presence;
+   * with `others` null (the broker cannot reach them), this node's answer, marked as such.
+   * Bounded like the local answers: at most {@link MAX_LIST} entries, the rest counted.
    */
   #census(c: Client, kind: 'who' | 'rooms', others: Presence | null): void {
     if (kind === 'who') {
-      const nicks = [...this.#rooms.get(c.room)!.members].map((m) => m.nick);
-      for (const [nick, room] of others ?? []) if (room === c.room) nicks.push(nick);
-      this.#deliver(c, event({ type: 'who', room: c.room, nicks: [...new Set(nicks)].sort() }));
+      const all = new Set([...this.#rooms.get(c.room)!.members].map((m) => m.nick));
+      for (const [nick, room] of others ?? []) if (room === c.room) all.add(nick);
+      const nicks = [...all].sort();
+      const more = Math.max(0, nicks.length - MAX_LIST);
+      this.#deliver(c, event({ type: 'who', room: c.room, nicks: nicks.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
     } else {
       const counts = new Map<string, number>();
       for (const x of this.#rooms.values()) counts.set(x.name, x.members.size);
       for (const [, room] of others ?? []) if (room !== '') counts.set(room, (counts.get(room) ?? 0) + 1);
       const rooms: RoomInfo[] = [...counts].map(([room, members]) => ({ room, members }));
       rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
-      this.#deliver(c, event({ type: 'rooms', rooms }));
+      const more = Math.max(0, rooms.length - MAX_LIST);
+      this.#deliver(c, event({ type: 'rooms', rooms: rooms.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
     }
     if (others === null) this.#info(c, 'this server only: it has lost its link to the other servers');
   }
@@ -450,10 +480,10 @@ export class Hub {
         if (r.nick === c.nick) return this.#info(c, `you are already ${c.nick}`);
         const bad = checkNick(r.nick);
         if (bad !== null) return this.#error(c, bad);
-        const holder = this.#nicks.get(nickKey(r.nick));
-        if ((holder !== undefined && holder !== c) || this.#claiming.has(nickKey(r.nick))) return this.#error(c, `nick "${r.nick}" is taken`);
-        // A new nick is asked of a shared broker; the same nick in another case is ours already.
-        if (this.#broker.shared && holder !== c) this.#ask(c, r.nick, false, '', null);
+        const taken = this.#nickTaken(r.nick, c);
+        if (taken !== null) return this.#error(c, taken);
+        // A new nick is asked of a shared broker; the same nick in another spelling is ours already.
+        if (this.#broker.shared && nickKey(r.nick) !== nickKey(c.nick)) this.#ask(c, r.nick, false, '', null);
         else this.#rename(c, r.nick);
         break;
       }
@@ -466,10 +496,20 @@ export class Hub {
         this.#enter(c, name);
         break;
       }
-      case 'who':
+      case 'who': {
+        if (this.#broker.shared) {
+          this.#broker.census(c, 'who');
+          break;
+        }
+        // At most MAX_LIST nicks (24 characters each): a reply of a few KB, however big the room.
+        const nicks = [...this.#rooms.get(c.room)!.members].map((m) => m.nick).sort();
+        const more = Math.max(0, nicks.length - MAX_LIST);
+        this.#deliver(c, event({ type: 'who', room: c.room, nicks: nicks.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
+        break;
+      }
       case 'rooms':
-        if (this.#broker.shared) this.#broker.census(c, r.op);
-        else this.#census(c, r.op, []);
+        if (this.#broker.shared) this.#broker.census(c, 'rooms');
+        else this.#deliver(c, (this.#roomsReply ??= this.#listRooms()));
         break;
       case 'help':
         for (const line of HELP) this.#info(c, line);
@@ -483,16 +523,35 @@ export class Hub {
     }
   }
 
+  /** The MAX_LIST busiest rooms: ~4 KB at most, where 1,000 rooms listed in full were 13.5 KB. */
+  #listRooms(): Event {
+    const rooms: RoomInfo[] = [...this.#rooms.values()].map((x) => ({ room: x.name, members: x.members.size }));
+    rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
+    const more = Math.max(0, rooms.length - MAX_LIST);
+    return event({ type: 'rooms', rooms: rooms.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) });
+  }
+
   /** Puts an active client into a room: tells it, replays history, announces the join. */
   #enter(c: Client, name: string): void {
+    this.#roomsReply = null;
     const room = this.#room(name);
     room.active = Date.now();
     c.room = name;
     room.members.add(c);
     this.#deliver(c, event({ type: 'state', nick: c.nick, room: name }));
     if (room.history.length > 0) {
-      this.#info(c, `last ${room.history.length === 1 ? "message" : `${room.history.length} messages`} in #${name}:`);
-      for (const h of room.history) this.#deliver(c, historyCopy(h));
+      // The newest messages that fit in historyBytes (50 messages of 4 KiB would be 200 KiB).
+      const web = c.kind === 'web';
+      let first = room.history.length;
+      for (let bytes = 0; first > 0; first--) {
+        bytes += room.history[first - 1]!.bytes(web);
+        if (bytes > this.#historyBytes) break;
+      }
+      const n = room.history.length - first;
+      if (n > 0) {
+        this.#info(c, `last ${n === 1 ? 'message' : `${n} messages`} in #${name}:`);
+        for (let i = first; i < room.history.length; i++) this.#deliver(c, historyCopy(room.history[i]!));
+      }
     }
     this.#share(room, { type: 'join', room: name, nick: c.nick, ts: Date.now() });
     this.#broker.presenceChanged();
@@ -502,6 +561,7 @@ export class Hub {
   #leave(c: Client, reason: string): void {
     const room = this.#rooms.get(c.room);
     if (room === undefined) return;
+    this.#roomsReply = null;
     room.members.delete(c);
     c.room = '';
     this.#share(room, { type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() });
@@ -518,11 +578,11 @@ export class Hub {
     if (!c.active) return;
     c.active = false;
     this.#clients.delete(c);
-    this.#nicks.delete(nickKey(c.nick));
+    this.#nicks.free(c.nick, c);
     this.#broker.release(c.nick);
     this.#tokens.delete(c.token);
     this.#leave(c, reason);
-    if (bye !== null) c.outbox.trySend(event({ type: 'bye', text: bye }));
+    if (bye !== null) c.offer(event({ type: 'bye', text: bye }));
     c.outbox.close();
     if (hangUp) c.hangUp(reason);
     this.#log.info({ client: c.id, nick: c.nick, remote: c.remote, reason }, 'client left');
@@ -531,10 +591,10 @@ export class Hub {
   /** Drops every client whose outbox overflowed (which may, in turn, overflow others). */
   #dropSlow(): void {
     while (this.#slow.length > 0) {
-      const c = this.#slow.pop()!;
+      const [c, why] = this.#slow.pop()!;
       if (!c.active) continue;
       this.#dropped++;
-      this.#log.warn({ client: c.id, nick: c.nick, remote: c.remote, outbox: c.outbox.cap }, 'dropping slow client: outbox full');
+      this.#log.warn({ client: c.id, kind: c.kind, nick: c.nick, remote: c.remote, why, queuedBytes: c.queued, queuedEvents: c.outbox.len }, `dropping slow client: ${why}`);
       this.#drop(c, 'too slow', null, true);
     }
   }
@@ -544,7 +604,7 @@ export class Hub {
     const bye = event({ type: 'bye', text: reason });
     for (const c of this.#clients) {
       c.active = false;
-      c.outbox.trySend(bye);
+      c.offer(bye);
       c.outbox.close();
       // Other nodes' people see them leave (the broker publishes what is queued as it stops).
       this.#broker.publish({ type: 'leave', room: c.room, nick: c.nick, reason, ts: Date.now() });
@@ -556,6 +616,7 @@ export class Hub {
     this.#nicks.clear();
     this.#tokens.clear();
     this.#rooms.clear();
+    this.#roomsReply = null;
     this.#slow = [];
   }
 
@@ -565,7 +626,8 @@ export class Hub {
 
   /** Queues an event for a client without ever blocking; a full outbox marks it slow. */
   #deliver(c: Client, ev: Event): void {
-    if (!c.outbox.trySend(ev)) this.#slow.push(c);
+    const full = c.offer(ev);
+    if (full !== null) this.#slow.push([c, full]);
   }
 
   #info(c: Client, text: string): void {
@@ -589,6 +651,7 @@ export class Hub {
     }
     if (oldest === null) return false;
     this.#rooms.delete(oldest.name);
+    this.#roomsReply = null;
     return true;
   }
 
@@ -604,14 +667,19 @@ export class Hub {
   #guestNick(): string {
     for (;;) {
       const nick = `guest${++this.#guestSeq}`;
-      if (!this.#nickTaken(nick)) return nick;
+      if (this.#nickTaken(nick, null) === null) return nick;
     }
   }
 }
 
+/** Replayed copies of history entries, made once and shared by every joiner. */
+const replayed = new WeakMap<Event, Event>();
+
 /** A replayed history entry: same message, marked so the web page can show it dimmed. */
 function historyCopy(h: Event): Event {
   const d = h.data;
-  if (d.type === 'message' || d.type === 'action') return event({ ...d, history: true });
-  return h;
+  if (d.type !== 'message' && d.type !== 'action') return h;
+  let copy = replayed.get(h);
+  if (copy === undefined) replayed.set(h, (copy = event({ ...d, history: true })));
+  return copy;
 }

@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { chan, go, main, signal } from 'strand';
+import { chan, go, handleSigquit, main, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
 import { ChatServer } from './server.js';
 import { isOptionError, scaleOptions, type ScaleOptions } from './options.js';
@@ -38,6 +38,7 @@ options:
 ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
 Logs are pretty on a terminal and JSON lines otherwise; LOG_LEVEL sets the level (default info).
 SIGINT or SIGTERM shuts down gracefully: clients are told, connections closed, exit status 0.
+SIGQUIT (Ctrl-\\) prints every goroutine to stderr and exits with status 2, as Go does.
 `;
 
 /** Parses the command line and runs the server until a signal has drained it. */
@@ -74,6 +75,8 @@ async function chat(): Promise<void> {
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
   const log = logger();
+  // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler).
+  handleSigquit();
   try {
     await run(tcp, http, scale, log);
   } catch (err) {
@@ -91,8 +94,10 @@ function address(given: string | undefined, host: string, port: number): string 
 /** pino: pretty (colors, local times) on a terminal, JSON lines otherwise. */
 function logger(): Logger {
   const level = process.env.LOG_LEVEL ?? 'info';
-  if (process.stdout.isTTY) return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
-  return pino({ level });
+  if (process.stdout.isTTY) return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+  // Synchronous writes: when main returns the process exits at once (Go's rule), and a line
+  // still queued in an asynchronous logger would be lost.
+  return pino({ level }, pino.destination({ dest: 1, sync: true }));
 }
 
 async function run(tcp: string | null, http: string | null, scale: ScaleOptions, log: Logger): Promise<void> {

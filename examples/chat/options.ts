@@ -9,7 +9,7 @@
  * @module
  */
 
-import { availableParallelism } from 'node:os';
+import { resolveProcs } from 'strand/procs';
 
 /** Parsed scale options. */
 export interface ScaleOptions {
@@ -61,10 +61,10 @@ export function scaleOptions(flags: { procs?: string | undefined; redis?: string
   return { redis, procs };
 }
 
-/** `N` (a positive integer) or `auto` (the number of CPUs); unset or '' is 1. */
+/** `N` (a positive integer) or `auto` (one per CPU, as strand/procs counts them); unset or '' is 1. */
 export function parseProcs(v: string | undefined): number {
   if (v === undefined || v === '') return 1;
-  if (v === 'auto') return availableParallelism();
+  if (v === 'auto') return resolveProcs('auto');
   if (!/^[1-9][0-9]{0,3}$/.test(v)) throw new OptionError(`--procs "${v}" must be a positive whole number or "auto"`);
   return Number(v);
 }

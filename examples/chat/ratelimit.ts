@@ -18,6 +18,18 @@ export interface RateLimit {
 export const DEFAULT_RATE: RateLimit = { perSecond: 20, burst: 40 };
 
 /**
+ * Default for the commands whose reply is a listing (`/rooms`, `/who`, `/help`), on top of the
+ * line rate: 2 a second, bursts of 10. Their replies are up to a few KB for a line of 6 bytes,
+ * so at the line rate alone 100 clients could make the server write megabytes a second.
+ */
+export const DEFAULT_QUERY_RATE: RateLimit = { perSecond: 2, burst: 10 };
+
+/** Whether a command is a listing, charged to the query rate too. */
+export function isQuery(op: string): boolean {
+  return op === 'rooms' || op === 'who' || op === 'help';
+}
+
+/**
  * One client's bucket. Used by one goroutine at a time (the TCP reader; for the web, the POST
  * handlers of one session, which JavaScript's single thread serializes).
  *

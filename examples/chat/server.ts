@@ -10,8 +10,10 @@ import type { Logger } from 'pino';
 import { after, chan, go, recvCase, select } from 'strand';
 import { listen, type Conn, type Listener } from 'strand/net';
 import { DEFAULT_OUTBOX } from './client.js';
+import type { SessionLimits } from './sessions.js';
 import { Hub } from './hub.js';
 import { LocalBroker } from './broker/local.js';
+import { DEFAULT_NICK_RESERVE_MS } from './nicks.js';
 import { RedisBroker } from './broker/redis.js';
 import type { Broker } from './broker/types.js';
 import type { RateLimit } from './ratelimit.js';
@@ -27,10 +29,25 @@ export interface ChatOptions {
   log: Logger;
   /** Outbox capacity per client, in events (default 256). */
   outboxSize?: number;
+  /**
+   * Outbox capacity per client, in bytes (default 256 KiB). A client whose outbox would go over
+   * either bound is dropped as too slow, with the reason logged.
+   */
+  outboxBytes?: number;
   /** Lines per second per client (default 20, bursts of 40); `perSecond` 0 = unlimited. */
   rate?: RateLimit;
+  /** `/rooms`, `/who` and `/help` per second per client, on top of `rate` (default 2, bursts of 10). */
+  queryRate?: RateLimit;
   /** Messages of history kept per room (default 50). */
   historySize?: number;
+  /** Most bytes of history replayed to a joiner (default 64 KiB: the newest messages that fit). */
+  historyBytes?: number;
+  /** Most rooms at once (default 1,000). */
+  maxRooms?: number;
+  /** How long a freed nick stays reserved, in ms (default 30 s; 0 = not at all). */
+  nickReserveMs?: number;
+  /** Web session limits (defaults: 1 a second per address, bursts of 10; 1,000 live; 15 s to attach; 30 min idle). */
+  sessions?: Partial<SessionLimits>;
   /** How long shutdown waits for clients to take their goodbye before hanging up (default 2 s). */
   graceMs?: number;
   /** Redis URL: share rooms with other chat servers through it (default null: this process only). */
@@ -87,14 +104,32 @@ export class ChatServer {
    * @throws the listen error (address in use, bad address) after undoing what was started.
    */
   static async start(opts: ChatOptions): Promise<ChatServer> {
-    const broker = opts.redis ? new RedisBroker({ url: opts.redis, log: opts.log.child({ part: 'redis' }), historySize: opts.historySize, bufferSize: opts.redisBufferSize }) : new LocalBroker();
-    const hub = new Hub({ log: opts.log.child({ part: 'hub' }), historySize: opts.historySize, broker });
+    const broker = opts.redis
+      ? new RedisBroker({ url: opts.redis, log: opts.log.child({ part: 'redis' }), historySize: opts.historySize, maxRooms: opts.maxRooms, bufferSize: opts.redisBufferSize, nickReserveMs: opts.nickReserveMs ?? DEFAULT_NICK_RESERVE_MS })
+      : new LocalBroker();
+    const hub = new Hub({
+      log: opts.log.child({ part: 'hub' }),
+      historySize: opts.historySize,
+      historyBytes: opts.historyBytes,
+      maxRooms: opts.maxRooms,
+      nickReserveMs: opts.nickReserveMs,
+      broker,
+    });
     hub.start();
     let ln: Listener | null = null;
     let web: Web | null = null;
     try {
       if (opts.tcp !== null) ln = await listen('tcp', opts.tcp);
-      if (opts.http !== null) web = await startWeb(hub, opts.http, { log: opts.log.child({ part: 'web' }), outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate });
+      if (opts.http !== null) {
+        web = await startWeb(hub, opts.http, {
+          log: opts.log.child({ part: 'web' }),
+          outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX,
+          outboxBytes: opts.outboxBytes,
+          rate: opts.rate,
+          queryRate: opts.queryRate,
+          sessions: opts.sessions,
+        });
+      }
     } catch (err) {
       ln?.close();
       await hub.shutdown();
@@ -104,7 +139,14 @@ export class ChatServer {
     const srv = new ChatServer(hub, broker, ln, web, opts);
     if (ln !== null) {
       const log = opts.log.child({ part: 'tcp' });
-      go(serveTCP, ln, hub, { log, outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX, rate: opts.rate, track: (c: Conn, open: boolean) => srv.#track(c, open) });
+      go(serveTCP, ln, hub, {
+        log,
+        outboxSize: opts.outboxSize ?? DEFAULT_OUTBOX,
+        outboxBytes: opts.outboxBytes,
+        rate: opts.rate,
+        queryRate: opts.queryRate,
+        track: (c: Conn, open: boolean) => srv.#track(c, open),
+      });
     }
     return srv;
   }

@@ -20,11 +20,11 @@ import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { chan, go, sleep, CLOSED, WOULD_BLOCK } from 'strand';
 import { errorIs, ErrClosed, OpError, type Conn, type Listener } from 'strand/net';
-import { Client } from './client.js';
+import { Client, DEFAULT_OUTBOX_BYTES } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub, Refusal } from './hub.js';
 import { LineReader, TOO_LONG } from './linereader.js';
-import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
+import { DEFAULT_QUERY_RATE, DEFAULT_RATE, TokenBucket, isQuery, type RateLimit } from './ratelimit.js';
 import { MAX_LINE_BYTES } from './validate.js';
 
 /** Settings of the TCP side. */
@@ -32,8 +32,12 @@ export interface TCPOptions {
   log: Logger;
   /** Outbox capacity per client, in events. */
   outboxSize?: number;
+  /** Outbox capacity per client, in bytes (default {@link DEFAULT_OUTBOX_BYTES}). */
+  outboxBytes?: number | undefined;
   /** Lines per second per client (default {@link DEFAULT_RATE}). */
-  rate?: RateLimit;
+  rate?: RateLimit | undefined;
+  /** `/rooms`, `/who`, `/help` per second per client, on top of `rate` (default {@link DEFAULT_QUERY_RATE}). */
+  queryRate?: RateLimit | undefined;
   /** Called with each connection as it starts and ends (the server uses it to force-close on shutdown). */
   track?: (conn: Conn, open: boolean) => void;
 }
@@ -92,7 +96,7 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
   // Chat lines are small and latency matters: no Nagle delay (each write is already a batch).
   conn.setNoDelay(true);
   const remote = String(conn.remoteAddr);
-  const client = new Client('tcp', remote, opts.outboxSize, () => closeQuietly(conn));
+  const client = new Client('tcp', remote, opts.outboxSize, () => closeQuietly(conn), opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES);
   const reply = chan<Refusal | null>(1);
   const refused = (await hub.send({ op: 'connect', client, nick: '', room: '', reply })) ? await reply.recv() : { message: 'server shutting down' };
   if (refused !== null) {
@@ -109,6 +113,7 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
 
   const lines = new LineReader(conn, MAX_LINE_BYTES);
   const bucket = new TokenBucket(opts.rate ?? DEFAULT_RATE);
+  const queries = new TokenBucket(opts.queryRate ?? DEFAULT_QUERY_RATE);
   let reason = 'connection closed';
   try {
     for (;;) {
@@ -122,7 +127,8 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
       const cmd = parseLine(line);
       if (cmd === null) continue;
       // Over its rate, a client waits: it is not read meanwhile, so TCP slows the sender down.
-      const wait = bucket.take();
+      // Listings (/rooms, /who) also wait for the query rate: their replies are large.
+      const wait = Math.max(bucket.take(), isQuery(cmd.op) ? queries.take() : 0);
       if (wait > 0) await sleep(wait);
       // After /quit, keep reading (and ignoring) until the client hangs up; see the writer.
       if (!(await hub.send({ ...cmd, client }))) break;
@@ -158,11 +164,15 @@ async function writeLoop(conn: Conn, client: Client, log: Logger): Promise<void>
         conn.setReadDeadline(Date.now() + LINGER_MS);
         return;
       }
+      client.took(ev);
       let text = ev.line ?? '';
-      // Batch what is already queued: one write (one syscall) for many events.
+      // Batch what is already queued: one write (one syscall) for many events. While the write
+      // is parked (a client not reading) the batch is this client's only buffer outside its
+      // byte-bounded outbox: at most BATCH_BYTES plus one event.
       while (text.length < BATCH_BYTES) {
         const more = out.tryRecv();
         if (more === WOULD_BLOCK || more === CLOSED) break;
+        client.took(more);
         text += more.line ?? '';
       }
       if (text !== '') {

@@ -4,8 +4,17 @@
  * Every line a client sends goes through {@link sanitize} before anything else looks at it:
  * invalid UTF-8 has already become U+FFFD (the decoder replaces it), lone UTF-16 surrogates
  * (possible in JSON from a browser) become U+FFFD too, tabs become spaces, and control
- * characters are removed: C0 and C1 controls, DEL, the BOM, and the bidirectional embedding,
- * override and isolate controls (which can make a line display differently from what it says).
+ * characters are removed: C0 and C1 controls, DEL, and every *format* character (Unicode
+ * category Cf: the BOM, zero-width space/joiners, the bidirectional marks LRM/RLM/ALM and the
+ * embedding, override and isolate controls, soft hyphen, invisible operators, tags...), which can
+ * make a line display differently from what it says or hide text; the line and paragraph
+ * separators U+2028/U+2029 (which break lines in some clients) become spaces. One exception:
+ * ZERO WIDTH JOINER (U+200D) is kept inside an emoji sequence (👨‍👩‍👧), where it is what joins
+ * the emoji, and removed everywhere else. The Hangul filler letters, which render as nothing,
+ * are removed too.
+ *
+ * Nicks are unique by their {@link skeleton}, not their spelling: `lana` and `Iana`, `bob` and
+ * `b0b`, `rnoe` and `moe` look alike in many fonts, so the second of each pair is "taken".
  *
  * @module
  */
@@ -17,7 +26,12 @@ export const MAX_NICK = 24;
 /** Longest room name, in characters (without the leading `#`). */
 export const MAX_ROOM = 32;
 
-const controls = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const controls = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+/** Format characters (Cf) except ZWJ between two emoji, which is what joins them. */
+const formats = /(?!(?<=\p{Extended_Pictographic}[\p{M}\p{Emoji_Modifier}]*)\u200d(?=\p{Extended_Pictographic}))\p{Cf}/gu;
+/** Letters that render as nothing (Hangul fillers), used to fake an empty or spaced text. */
+const fillers = /[\u115f\u1160\u3164\uffa0]/g;
+const separators = /[\u2028\u2029]/g;
 const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const nickRe = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const roomRe = /^[a-z0-9][a-z0-9_-]*$/;
@@ -34,7 +48,42 @@ const roomRe = /^[a-z0-9][a-z0-9_-]*$/;
  * ```
  */
 export function sanitize(line: string): string {
-  return line.replace(loneSurrogates, '\ufffd').replace(/\t/g, ' ').replace(controls, '').trim();
+  return line.replace(loneSurrogates, '\ufffd').replace(/\t/g, ' ').replace(separators, ' ').replace(controls, '').replace(formats, '').replace(fillers, '').trim();
+}
+
+/**
+ * Look-alike letters, folded to one representative (after NFKC and lowercasing): a small,
+ * deliberate subset of Unicode TR39's confusables for what a nick may contain (ASCII letters,
+ * digits, `_`, `-`), plus the Cyrillic and Greek letters that look like them, in case the nick
+ * rules ever widen. Multi-letter look-alikes (`rn` → `m`, `vv` → `w`, `cl` → `d`) are folded
+ * first.
+ */
+const FOLD: Record<string, string> = {
+  '0': 'o', '1': 'l', i: 'l', '|': 'l', '5': 's',
+  // Cyrillic
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
+  ѕ: 's', і: 'l', ї: 'l', ј: 'j', ԁ: 'd', ԛ: 'g', ԝ: 'w', һ: 'h', ӏ: 'l',
+  // Greek
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'l', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+};
+const multi = /rn|vv|cl/g;
+const MULTI: Record<string, string> = { rn: 'm', vv: 'w', cl: 'd' };
+
+/**
+ * The form two nicks share when they look alike: NFKC, lowercase, multi-letter and single-letter
+ * look-alikes folded (see `FOLD`), `_` and `-` kept. Nick uniqueness is checked on it.
+ *
+ * @example
+ * ```ts
+ * skeleton('Iana') === skeleton('lana'); // true
+ * skeleton('B0B') === skeleton('bob');   // true
+ * ```
+ */
+export function skeleton(nick: string): string {
+  let out = '';
+  for (const ch of nick.normalize('NFKC').toLowerCase()) out += FOLD[ch] ?? ch;
+  // Pairs after single letters, so look-alikes of `r` and `n` (Cyrillic, fullwidth) meet too.
+  return out.replace(multi, (m) => MULTI[m]!);
 }
 
 /**
@@ -53,12 +102,11 @@ export function checkNick(nick: string): string | null {
 }
 
 /**
- * The key under which a nick is unique: nicks that map to the same key cannot both be in use
- * (today case-insensitively: `Ana` and `ana` are one nick). The hub's nick table and the Redis
- * broker's nick claims both go through this one function.
+ * The key under which a nick is unique across servers: its {@link skeleton}, so look-alikes are
+ * one nick in Redis too. The Redis broker's claims and the hub's claims in flight use it.
  */
 export function nickKey(nick: string): string {
-  return nick.toLowerCase();
+  return skeleton(nick);
 }
 
 /**

@@ -10,27 +10,31 @@
  *                                  ends (tab closed, network gone) the client leaves
  *   POST /api/send {token, text}   one line, parsed exactly like a TCP line → 204 | 4xx {error}
  *
- * A session that never opens its event stream is dropped after {@link ATTACH_TIMEOUT_MS}.
+ * Sessions are limited (sessions.ts): per source address, in number, in idle time; and every
+ * `/api/` request from another site is refused (403; a POST that is not JSON gets 415). A
+ * session that never opens its event stream is dropped after {@link ATTACH_TIMEOUT_MS}.
  *
  * @module
  */
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { after, chan, recvCase, select, type Chan, type Context } from 'strand';
+import { chan, newTicker, recvCase, select, type Context } from 'strand';
 import { strand } from 'strand/fastify';
 import { joinHostPort, splitHostPort } from 'strand/net';
-import { Client } from './client.js';
+import { Client, DEFAULT_OUTBOX_BYTES } from './client.js';
 import { parseLine } from './commands.js';
 import type { Hub, Refusal } from './hub.js';
 import { LOBBY } from './hub.js';
-import { DEFAULT_RATE, TokenBucket, type RateLimit } from './ratelimit.js';
+import { DEFAULT_QUERY_RATE, DEFAULT_RATE, isQuery, type RateLimit } from './ratelimit.js';
+import { DEFAULT_SESSION_LIMITS, Session, Sessions, crossSite, type Refused, type SessionLimits } from './sessions.js';
 import { MAX_LINE_BYTES, sanitize } from './validate.js';
 
-/** How long a new session may wait before opening its event stream. */
-export const ATTACH_TIMEOUT_MS = 15_000;
+/** How long a new session may wait before opening its event stream (by default). */
+export const ATTACH_TIMEOUT_MS = DEFAULT_SESSION_LIMITS.attachMs;
 
 /** The running web side. */
 export interface Web {
@@ -44,8 +48,14 @@ export interface Web {
 export interface WebOptions {
   log: Logger;
   outboxSize: number;
+  /** Outbox capacity per session, in bytes of SSE frames (default {@link DEFAULT_OUTBOX_BYTES}). */
+  outboxBytes?: number | undefined;
   /** Lines per second per session (default {@link DEFAULT_RATE}); over it, POSTs get 429. */
   rate?: RateLimit | undefined;
+  /** `/rooms`, `/who`, `/help` per second per session, on top of `rate` (default {@link DEFAULT_QUERY_RATE}). */
+  queryRate?: RateLimit | undefined;
+  /** Limits on sessions (defaults: {@link DEFAULT_SESSION_LIMITS}). */
+  sessions?: Partial<SessionLimits> | undefined;
 }
 
 /**
@@ -97,7 +107,9 @@ export async function startWeb(hub: Hub, addr: string, opts: WebOptions): Promis
     forceCloseConnections: true,
   });
   await app.register(strand);
-  routes(app, hub, opts);
+  const sessions = new Sessions(opts.sessions);
+  routes(app, hub, sessions, opts);
+  app.strand.go(janitor, hub, sessions, opts.log, app.strand.context);
   const [h, p] = splitHostPort(addr);
   const host = h || '127.0.0.1';
   const port = Number(p);
@@ -107,8 +119,23 @@ export async function startWeb(hub: Hub, addr: string, opts: WebOptions): Promis
   return { url: `http://${joinHostPort(bound.address, String(bound.port))}/`, close: () => app.close() };
 }
 
-function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
+function refuse(reply: FastifyReply, r: Refused): FastifyReply {
+  if (r.retryAfter !== undefined) reply.header('retry-after', String(r.retryAfter));
+  return reply.code(r.status).send({ error: r.error });
+}
+
+function routes(app: FastifyInstance, hub: Hub, sessions: Sessions, opts: WebOptions): void {
   const dir = publicDir();
+  // Before the body is read: another site's request never reaches a handler. No CORS headers
+  // are ever sent, so no other origin is granted anything.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const bad = crossSite(req.method, req.headers);
+    if (bad !== null) {
+      opts.log.info({ remote: req.ip, url: req.url, origin: req.headers.origin, site: req.headers['sec-fetch-site'], status: bad.status }, 'refused a cross-site request');
+      return refuse(reply, bad);
+    }
+  });
   for (const [path, file] of Object.entries(STATIC)) {
     const body = readFileSync(dir + file);
     const type = TYPES[file.slice(file.lastIndexOf('.') + 1)]!;
@@ -116,21 +143,23 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
   }
 
   app.post<{ Body: { nick?: unknown; room?: unknown } }>('/api/session', async (req, reply) => {
+    const denied = sessions.admit(req.ip);
+    if (denied !== null) {
+      opts.log.warn({ remote: req.ip, status: denied.status, live: sessions.size }, `refused a session: ${denied.error}`);
+      return refuse(reply, denied);
+    }
     const nick = typeof req.body?.nick === 'string' ? sanitize(req.body.nick) : '';
     const room = typeof req.body?.room === 'string' ? sanitize(req.body.room) : LOBBY;
-    const client = new Client('web', req.ip, opts.outboxSize);
-    const attached = chan<void>();
-    const hangUp = chan<void>();
-    client.hangUp = () => hangUp.close();
-    sessions.set(client, { attached, hangUp, bucket: new TokenBucket(opts.rate ?? DEFAULT_RATE) });
+    const client = new Client('web', req.ip, opts.outboxSize, undefined, opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES);
+    const session = new Session(client, opts.rate ?? DEFAULT_RATE, opts.queryRate ?? DEFAULT_QUERY_RATE);
     const answer = chan<Refusal | null>(1);
     if (!(await hub.send({ op: 'connect', client, nick, room: room || LOBBY, reply: answer }))) {
       return reply.code(503).send({ error: 'server shutting down' });
     }
     const refused = await answer.recv();
-    if (refused) return reply.code(refused.code === 'taken' ? 409 : 400).send({ error: refused.message });
+    if (refused) return reply.code(refused.code === 'taken' ? 409 : refused.code === 'unavailable' ? 503 : 400).send({ error: refused.message });
     // Receiving the reply means the hub has set client.nick/room (channel happens-before).
-    app.strand.go(watchAttach, hub, client, attached, app.strand.context);
+    sessions.add(session);
     return reply.code(201).send({ token: client.token, nick: client.nick, room: client.room });
   });
 
@@ -141,7 +170,9 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     // Only one stream per session. Check-then-close has no await between, so it is atomic.
     if (s.attached.closed) return reply.code(409).send({ error: 'this session already has an event stream' });
     s.attached.close();
-    await reply.sse(client.outbox, { encode: (ev) => ev.json, done: s.hangUp });
+    s.lastActive = performance.now();
+    // Each event leaves the outbox's byte count as it is framed for the stream.
+    await reply.sse(client.outbox, { encode: (ev) => (client.took(ev), ev.json), done: s.hangUp });
     sessions.delete(client);
     await hub.send({ op: 'disconnect', client, reason: 'connection closed' });
   });
@@ -155,22 +186,17 @@ function routes(app: FastifyInstance, hub: Hub, opts: WebOptions): void {
     if (/[\r\n]/.test(text)) return reply.code(400).send({ error: 'one line at a time' });
     const client = await lookup(hub, typeof token === 'string' ? token : undefined);
     if (client === null) return reply.code(404).send({ error: 'no such session; join again' });
-    if (!sessions.get(client)?.bucket.tryTake()) return reply.code(429).send({ error: 'too many messages; slow down' });
+    const s = sessions.get(client);
+    if (s === undefined) return reply.code(404).send({ error: 'no such session; join again' });
+    if (!s.bucket.tryTake()) return reply.code(429).send({ error: 'too many messages; slow down' });
     const cmd = parseLine(text);
+    if (cmd !== null && isQuery(cmd.op) && !s.queries.tryTake()) return reply.code(429).send({ error: 'too many /rooms, /who or /help; slow down' });
+    s.lastActive = performance.now();
     if (cmd !== null && !(await hub.send({ ...cmd, client }))) return reply.code(503).send({ error: 'server shutting down' });
     return reply.code(204).send();
   });
 }
 
-/** Per web client: closed when its stream attaches; closed to end its stream (hub drops it). */
-interface Session {
-  attached: Chan<void>;
-  hangUp: Chan<void>;
-  /** Rate limit of the session's POSTs. */
-  bucket: TokenBucket;
-}
-/** Sessions by client; touched only by this module's handlers (one JavaScript thread). */
-const sessions = new WeakMap<Client, Session>();
 
 async function lookup(hub: Hub, token: string | undefined): Promise<Client | null> {
   if (typeof token !== 'string' || token === '') return null;
@@ -179,8 +205,24 @@ async function lookup(hub: Hub, token: string | undefined): Promise<Client | nul
   return (await reply.recv()) ?? null;
 }
 
-/** Drops a session whose page never opened its event stream. */
-async function watchAttach(hub: Hub, client: Client, attached: Chan<void>, ctx: Context): Promise<void> {
-  const i = await select([recvCase(attached), recvCase(after(ATTACH_TIMEOUT_MS)), recvCase(hub.done), recvCase(ctx.done())]);
-  if (i === 1) await hub.send({ op: 'disconnect', client, reason: 'never opened its event stream' });
+/**
+ * The janitor goroutine: drops sessions whose page never opened its event stream, and says
+ * goodbye to sessions idle too long (their outbox closes after the bye, so their stream ends).
+ */
+async function janitor(hub: Hub, sessions: Sessions, log: Logger, ctx: Context): Promise<void> {
+  const tk = newTicker(sessions.sweepMs);
+  try {
+    for (;;) {
+      const i = await select([recvCase(tk.c), recvCase(hub.done), recvCase(ctx.done())]);
+      if (i !== 0) return;
+      for (const [s, why] of sessions.expire()) {
+        const c = s.client;
+        log.info({ client: c.id, remote: c.remote, why }, why === 'idle' ? 'dropping an idle web session' : 'dropping a web session that never opened its event stream');
+        if (why === 'idle') await hub.send({ op: 'disconnect', client: c, reason: 'idle', bye: 'idle for too long' });
+        else await hub.send({ op: 'disconnect', client: c, reason: 'never opened its event stream' });
+      }
+    }
+  } finally {
+    tk.stop();
+  }
 }

@@ -3,15 +3,23 @@
  * heart. Run it with `npm run echo -- --addr 127.0.0.1:7007` and talk to it with `nc 127.0.0.1
  * 7007`. SIGINT or SIGTERM stops it gracefully: stop accepting, close every connection, exit 0.
  *
- * Environment: LOG_LEVEL (pino level, default "info").
+ * `--procs N|auto` (or STRAND_PROCS) runs it as N processes on the same port, Go's GOMAXPROCS
+ * by processes (strand/procs): each process is a whole strand runtime with its own goroutines;
+ * the kernel (or node:cluster) spreads connections over them, and a supervisor restarts a
+ * crashed one and drains them all on SIGINT/SIGTERM.
+ *
+ * Environment: LOG_LEVEL (pino level, default "info"), STRAND_PROCS.
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { chan, go, main, signal } from 'strand';
+import { chan, go, signal } from 'strand';
 import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
+import { procsFromArgs, run, workerId } from 'strand/procs';
 
-const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' } } });
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' } } });
+// Synchronous writes: when main returns the process exits at once (Go's rule), and a line still
+// queued in an asynchronous logger would be lost.
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true })).child(workerId() > 0 ? { worker: workerId() } : {});
 
 // The connections being served, so that a graceful stop can close them.
 const conns = new Set<Conn>();
@@ -47,8 +55,9 @@ function stop(ln: Listener, sig: string): void {
   if (conns.size === 0) drained.close();
 }
 
-// The main goroutine (Go's func main): when it returns, the process exits.
-main(async () => {
+// The main goroutine (Go's func main): when it returns, the process exits. `run` runs it here,
+// or (with --procs N) in each of N worker processes under a supervisor.
+run(async () => {
   const ln = await listen('tcp', values.addr!);
   log.info({ addr: String(ln.addr) }, 'echo: listening');
 
@@ -66,4 +75,4 @@ main(async () => {
   }
   await drained.recv();
   log.info('echo: stopped');
-});
+}, { procs: procsFromArgs() });

@@ -13,7 +13,7 @@ import { ratiosByCase } from './table.js';
 import type { Row, ScenarioResult } from './types.js';
 
 /** Scenario order on the results page (others follow alphabetically). */
-export const SCENARIO_ORDER = ['runtime', 'echo', 'http', 'chat'] as const;
+export const SCENARIO_ORDER = ['runtime', 'echo', 'http', 'chat', 'scale'] as const;
 
 /** The JSON document written for each scenario (`<name>.json`). */
 export interface ResultsFile {

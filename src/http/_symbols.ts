@@ -38,7 +38,12 @@ export const kFinish = Symbol('strand.http.response.finish');
 /** @internal `ResponseWriter[kReset](status, body)`: replaces an unsent response by an error response (the server's recovery). */
 export const kReset = Symbol('strand.http.response.reset');
 
-/** @internal `BodyReader[kEOF]`: true once the body was read to its end (the client keeps the connection then). */
+/** @internal `Request[kUnreadContinue]`: an `Expect: 100-continue` request whose body was not read to its end (the server closes the connection after the response). */
+export const kUnreadContinue = Symbol('strand.http.request.unreadContinue');
+
+/** @internal `BodyReader[kSendContinue](res)`: written by Request for an `Expect: 100-continue` request; the first read sends `100 Continue` on `res`. */
+export const kSendContinue = Symbol('strand.http.body.sendContinue');
+/** @internal `BodyReader[kEOF]`: true once the body was read to its end (the client keeps the connection then; the server's 100-continue check). */
 export const kEOF = Symbol('strand.http.body.eof');
 
 /** @internal Tags an accepted socket with the server state that tracks it (server.ts only). */

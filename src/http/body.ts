@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { MaybePromise } from '../runtime/index.js';
 import { MaxBytesError, errBody } from './errors.js';
@@ -26,6 +27,7 @@ import { IOWait, immediate } from './_wait.js';
 // Module-local copies of the layer's symbols: a keyed access through an imported binding is a
 // slow generic one in V8 (see _symbols.ts).
 const kEOF: typeof sym.kEOF = sym.kEOF;
+const kSendContinue: typeof sym.kSendContinue = sym.kSendContinue;
 
 const AGAIN = -1;
 
@@ -53,6 +55,8 @@ export class BodyReader {
   #eof = false;
   #err: Error | null = null;
   #io: IOWait | null = null;
+  /** The response to send `100 Continue` on before the first read (Expect: 100-continue), or null. */
+  #cont: ServerResponse | null = null;
 
   /**
    * @param src - the stream to read.
@@ -64,6 +68,21 @@ export class BodyReader {
     this.#src = src;
     this.#limit = limit;
     if (declared > limit) this.#err = new MaxBytesError(limit);
+  }
+
+  /**
+   * @internal Sends `100 Continue` on `res` at the first read (Go's expectContinueReader): a
+   * handler that never reads the body (a 404, a 401) never invites the client to send it.
+   */
+  [kSendContinue](res: ServerResponse): void {
+    this.#cont = res;
+  }
+
+  /** Sends the pending `100 Continue`, once, if nothing was answered yet and the body is wanted. */
+  #sendContinue(): void {
+    const res = this.#cont!;
+    this.#cont = null;
+    if (this.#err === null && !res.headersSent && !res.destroyed) res.writeContinue();
   }
 
   /** @internal True once the body was read to its end. */
@@ -84,6 +103,7 @@ export class BodyReader {
    *   peer went away before the end of the body.
    */
   read(buf: Uint8Array): MaybePromise<number | null> {
+    if (this.#cont !== null) this.#sendContinue();
     if (buf.length === 0) return 0;
     const n = this.#tryRead(buf);
     if (n !== AGAIN) return immediate(n); // at once: fairness budget and attribution (see immediate())
@@ -173,6 +193,7 @@ export class BodyReader {
    * @throws {@link MaxBytesError} past the limit; an `HttpError` when the body is cut short.
    */
   readAll(): MaybePromise<Buffer> {
+    if (this.#cont !== null) this.#sendContinue();
     const chunks: Buffer[] = [];
     if (this.#chunk !== null) {
       chunks.push(this.#off === 0 ? this.#chunk : this.#chunk.subarray(this.#off));

@@ -13,8 +13,19 @@ import { StrandError, codes } from '../runtime/index.js';
 export const httpCodes = {
   /** The server was shut down or closed (Go's `http.ErrServerClosed`). */
   SERVER_CLOSED: 'STRAND_ERR_SERVER_CLOSED',
-  /** The client went away before the response was finished. */
+  /**
+   * The client went away before the response was finished: a `ResponseWriter.write` to a gone
+   * client fails with {@link ErrClientGone} (Go's write error on a closed connection). Not a
+   * panic: a handler that lets it escape is logged at debug level only.
+   */
   CLIENT_GONE: 'STRAND_ERR_CLIENT_GONE',
+  /**
+   * A write parked on backpressure was abandoned because its request context was cancelled
+   * (server shutdown, app close, a deadline): the connection is closed. The error's `cause` is
+   * the context's cause (e.g. {@link ErrServerClosed}), so `errorIs(err, ErrServerClosed)` holds.
+   * Logged at debug level only if it escapes the handler.
+   */
+  WRITE_CANCELED: 'STRAND_ERR_WRITE_CANCELED',
   /** A request body exceeded the server's `maxBodyBytes` (Go's `http.MaxBytesError`). */
   BODY_TOO_LARGE: 'STRAND_ERR_BODY_TOO_LARGE',
   /** A request or response body could not be read (aborted, malformed JSON...). */
@@ -52,7 +63,7 @@ export class MaxBytesError extends HttpError {
   readonly limit: number;
 
   constructor(limit: number) {
-    super(httpCodes.BODY_TOO_LARGE, `http: request body too large (limit ${limit} bytes)`);
+    super(httpCodes.BODY_TOO_LARGE, `http: request body too large (limit ${limit} bytes; see the server's maxBodyBytes option)`);
     this.name = 'MaxBytesError';
     this.limit = limit;
   }
@@ -83,6 +94,25 @@ export const ErrServerClosed: HttpError = new HttpError(httpCodes.SERVER_CLOSED,
 
 /** The cause of a request context cancelled because the client disconnected. */
 export const ErrClientGone: HttpError = new HttpError(httpCodes.CLIENT_GONE, 'http: client disconnected');
+
+/**
+ * @internal A write parked on backpressure, abandoned because the request context ended with
+ * `cause`; the connection has been closed.
+ */
+export function errWriteCanceled(cause: Error | null): HttpError {
+  const why = cause === null ? 'context canceled' : cause.message;
+  return new HttpError(httpCodes.WRITE_CANCELED, `http: write canceled, connection closed: ${why}`, cause === null ? undefined : { cause });
+}
+
+/**
+ * @internal Whether `err` is how a write reports a connection that is gone (client left, or a
+ * parked write cancelled): an expected end of a response, not a handler bug.
+ */
+export function isConnGone(err: unknown): boolean {
+  if (err === ErrClientGone) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof HttpError && (code === httpCodes.CLIENT_GONE || code === httpCodes.WRITE_CANCELED);
+}
 
 /** @internal A body error with the package prefix. */
 export function errBody(message: string, cause?: unknown): HttpError {

@@ -33,7 +33,15 @@
  *
  * @module
  */
-export { Server, type ServerOptions } from './server.js';
+export { Server } from './server.js';
+export {
+  type ServerOptions,
+  DEFAULT_READ_HEADER_TIMEOUT,
+  DEFAULT_READ_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_MAX_BODY_BYTES,
+} from './options.js';
 export { serve, listenAndServe } from './serve.js';
 export { Request } from './request.js';
 export { ResponseWriter, ResponseHeader } from './response.js';

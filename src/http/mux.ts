@@ -102,7 +102,10 @@ const STATUS_404 = '404 page not found\n';
  * request and neither is more specific, e.g. `"GET /"` and `"/index.html"`) throws. A request no
  * pattern matches gets a 404; one whose path matches only with other methods gets a 405 with an
  * `Allow` header; `/dir` is redirected (301) to `/dir/` when only the latter is registered; and a
- * path with `.`/`..` elements or repeated slashes is redirected to its clean form.
+ * path with `.`/`..` elements or repeated slashes is redirected to its clean form. Redirect
+ * locations are escaped as Go escapes them (`/./\evil.example` → `/%5Cevil.example`). An
+ * absolute-form request target (`GET http://example.com/hello`) is routed by its path (`/hello`)
+ * and its host, as Go does.
  *
  * @example
  * ```ts
@@ -259,8 +262,49 @@ function serveWith(e: Entry, w: ResponseWriter, r: Request, out: string[]): Prom
   return e.handler(w, r);
 }
 
+/**
+ * A redirect to `path` (an escaped path) with the request's query, as Go's
+ * `RedirectHandler(u.String(), 301)` sends it: the path is escaped as Go's `url.URL.EscapedPath`
+ * escapes a path, so a `\` (which browsers read as `/`, turning `/\evil.example` into the
+ * protocol-relative `//evil.example`) goes out as `%5C`; a `%XX` already in the path is kept.
+ */
 function redirect(w: ResponseWriter, r: Request, path: string): void {
-  const q = r.requestURI.indexOf('?');
-  w.header().set('Location', q < 0 ? path : path + r.requestURI.slice(q));
+  const uri = r.requestURI;
+  const q = uri.indexOf('?');
+  const loc = escapePath(path);
+  w.header().set('Location', q < 0 ? loc : loc + uri.slice(q));
   w.writeHeader(301);
+}
+
+/** Bytes Go's `shouldEscape(c, encodePath)` leaves alone, besides letters and digits. */
+const PATH_SAFE = "-_.~$&+,/:;=@";
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/**
+ * Escapes a raw request path for a `Location` header the way Go's `url.URL` escapes
+ * a path (`encodePath` mode): letters, digits and `-_.~$&+,/:;=@` stay, a valid `%XX` escape
+ * stays (the path is already escaped), every other byte of its UTF-8 form becomes `%XX`.
+ */
+function escapePath(p: string): string {
+  let i = 0;
+  for (; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (!isPathSafe(c) && !(c === 37 && isHex(p.charCodeAt(i + 1)) && isHex(p.charCodeAt(i + 2)))) break;
+  }
+  if (i === p.length) return p; // the common case: nothing to escape
+  let out = p.slice(0, i);
+  const bytes = Buffer.from(p.slice(i), 'utf8');
+  for (let j = 0; j < bytes.length; j++) {
+    const c = bytes[j]!;
+    if (isPathSafe(c) || (c === 37 && isHex(bytes[j + 1] ?? 0) && isHex(bytes[j + 2] ?? 0))) out += String.fromCharCode(c);
+    else out += '%' + (c < 16 ? '0' : '') + c.toString(16).toUpperCase();
+  }
+  return out;
+}
+
+function isPathSafe(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c < 128 && PATH_SAFE.indexOf(String.fromCharCode(c)) >= 0);
 }

@@ -22,6 +22,12 @@ import * as sym from './_symbols.js';
 const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
 const kParams: typeof sym.kParams = sym.kParams;
 const kPattern: typeof sym.kPattern = sym.kPattern;
+const kEOF: typeof sym.kEOF = sym.kEOF;
+const kSendContinue: typeof sym.kSendContinue = sym.kSendContinue;
+const kUnreadContinue: typeof sym.kUnreadContinue = sym.kUnreadContinue;
+
+/** '/' */
+const SLASH = 47;
 
 /**
  * @internal What a Request needs of the server that received it (the server's internal state
@@ -34,6 +40,32 @@ export interface RequestHost {
   readonly baseCtx: Context;
 }
 
+/** The path of an absolute-form target ("http://h/p?q" → "/p"; "*" and oddities → themselves). */
+function absPath(u: string): string {
+  const s = u.indexOf('://');
+  if (s < 0) return u;
+  const q = u.indexOf('?');
+  const end = q < 0 ? u.length : q;
+  const p = u.indexOf('/', s + 3);
+  if (p < 0 || p > end) return '/';
+  return u.slice(p, end);
+}
+
+/** The authority of an absolute-form target ("http://h:1/p" → "h:1"), or "". */
+function absAuthority(u: string): string {
+  const s = u.indexOf('://');
+  if (s < 0) return '';
+  let e = s + 3;
+  while (e < u.length) {
+    const c = u.charCodeAt(e);
+    if (c === SLASH || c === 63 /* ? */) break;
+    e++;
+  }
+  const a = u.slice(s + 3, e);
+  const at = a.lastIndexOf('@');
+  return at < 0 ? a : a.slice(at + 1);
+}
+
 /**
  * An HTTP request received by a server.
  *
@@ -44,7 +76,10 @@ export interface RequestHost {
 export class Request {
   /** The request method, upper case ("GET"). */
   readonly method: string;
-  /** The request target as sent ("/search?q=go"). */
+  /**
+   * The request target as sent ("/search?q=go"; an absolute-form target is kept as sent,
+   * "http://example.com/search?q=go", and routed by its path, as Go does).
+   */
   readonly requestURI: string;
   /** Header fields, lower-cased names (Node's parsed headers). */
   readonly headers: IncomingHttpHeaders;
@@ -61,15 +96,23 @@ export class Request {
   declare [kPattern]: string;
   readonly #res: ServerResponse;
   readonly #host: RequestHost;
+  /** The peer's address and port, captured when the request started (the socket may be gone later). */
+  readonly #remoteIP: string | undefined;
+  readonly #remotePort: number | undefined;
   #url: URL | null = null;
   #body: BodyReader | null = null;
   #ctx: Context | null = null;
   #cancel: CancelCauseFunc | null = null;
   /** Set when the handler has returned. */
   #done = false;
+  /** The request came with `Expect: 100-continue`, unanswered: the first body read sends the 100. */
+  readonly #expect: boolean;
 
-  /** @internal Built by the server. */
-  constructor(host: RequestHost, req: IncomingMessage, res: ServerResponse, id: number) {
+  /**
+   * @internal Built by the server.
+   * @param expect - the request has `Expect: 100-continue` and no `100 Continue` was sent yet.
+   */
+  constructor(host: RequestHost, req: IncomingMessage, res: ServerResponse, id: number, expect: boolean) {
     this[kParams] = null;
     this[kPattern] = '';
     this.method = req.method!;
@@ -79,6 +122,12 @@ export class Request {
     this.raw = req;
     this.#res = res;
     this.#host = host;
+    this.#expect = expect;
+    // Go captures RemoteAddr at accept; node:http caches the peer name per socket, so this is a
+    // getpeername once per connection, and logs never print ":undefined" for a gone client.
+    const sock = req.socket;
+    this.#remoteIP = sock.remoteAddress;
+    this.#remotePort = sock.remotePort;
   }
 
   /** The request URL, resolved against the Host header (parsed on first use). */
@@ -87,9 +136,13 @@ export class Request {
     return this.#url;
   }
 
-  /** The escaped path, without the query ("/a%20b/c"). */
+  /**
+   * The escaped path, without the query ("/a%20b/c"). For an absolute-form target
+   * ("http://example.com/a?b") it is the path of that URL ("/a"), as Go's `r.URL.Path`.
+   */
   get rawPath(): string {
     const u = this.requestURI;
+    if (u.charCodeAt(0) !== SLASH) return absPath(u);
     const q = u.indexOf('?');
     return q < 0 ? u : u.slice(0, q);
   }
@@ -105,16 +158,27 @@ export class Request {
     }
   }
 
-  /** The Host header (Go's `r.Host`), or "". */
+  /**
+   * The host the request is for (Go's `r.Host`): the authority of an absolute-form target
+   * (RFC 9112 §3.2.2: it wins over the Host header), else the Host header, or "".
+   */
   get host(): string {
+    const u = this.requestURI;
+    if (u.charCodeAt(0) !== SLASH) {
+      const a = absAuthority(u);
+      if (a !== '') return a;
+    }
     return this.headers.host ?? '';
   }
 
-  /** The client's address, "ip:port" (Go's `r.RemoteAddr`). */
+  /**
+   * The client's address, "ip:port" (Go's `r.RemoteAddr`), captured when the request started,
+   * so it is still known after the client left ("unknown" if the socket never had a peer).
+   */
   get remoteAddr(): string {
-    const s = this.raw.socket;
-    const ip = s.remoteAddress ?? '';
-    return ip.includes(':') ? `[${ip}]:${s.remotePort}` : `${ip}:${s.remotePort}`;
+    const ip = this.#remoteIP;
+    if (ip === undefined) return 'unknown';
+    return ip.includes(':') ? `[${ip}]:${this.#remotePort}` : `${ip}:${this.#remotePort}`;
   }
 
   /** The ServeMux pattern that matched the request ("GET /items/{id}"), or "" (Go's `r.Pattern`). */
@@ -130,9 +194,20 @@ export class Request {
   get body(): BodyReader {
     if (this.#body === null) {
       const cl = this.headers['content-length'];
-      this.#body = new BodyReader(this.raw, this.#host.maxBodyBytes, cl === undefined ? -1 : Number(cl));
+      const b = (this.#body = new BodyReader(this.raw, this.#host.maxBodyBytes, cl === undefined ? -1 : Number(cl)));
+      if (this.#expect) b[kSendContinue](this.#res);
     }
     return this.#body;
+  }
+
+  /**
+   * @internal True for an `Expect: 100-continue` request whose body the handler did not read to
+   * its end: the client may not have sent it, so the connection cannot be reused (Go's rule).
+   */
+  get [kUnreadContinue](): boolean {
+    if (!this.#expect) return false;
+    const b = this.#body;
+    return b === null || !b[kEOF];
   }
 
   /** Reads the whole body (within the body limit). */

@@ -11,13 +11,26 @@
  *   end of the handler hands it over. It is a string or a private copy, never a caller's buffer.
  * - `#io` is null until the first backpressure; then the 'drain' and 'close' listeners are
  *   installed once and wake it.
+ * - Cancellation reaches a parked write: on the first park the writer follows its request's
+ *   context (`#ctx`, through `context.afterFunc`, registered once). `#parked` is true exactly
+ *   while the handler goroutine waits in {@link ResponseWriter.write}; it is cleared by whoever
+ *   readies it ('drain', 'close', or the context). When the context ends while a write is parked
+ *   (or a write would park after it ended) the socket is destroyed — nothing stays queued for a
+ *   peer that does not read — and the write fails: {@link ErrClientGone} when the client left,
+ *   else a `STRAND_ERR_WRITE_CANCELED` error whose cause is the context's cause. A context that
+ *   ends while no write is parked changes nothing (the handler returning cancels it too).
+ *
+ * Per-client memory: node:http queues at most its high-water mark (16 KiB) before `write`
+ * parks, plus the one chunk that crossed it; the held-back first chunk is ≤ 4 KiB. So what a
+ * response can hold for a peer that does not read is bounded by 16 KiB + the largest single
+ * chunk the handler writes.
  *
  * @module
  */
 
 import type { ServerResponse } from 'node:http';
-import type { MaybePromise } from '../runtime/index.js';
-import { ErrClientGone, errInvalidStatus, errWriteAfterEnd } from './errors.js';
+import { type Context, type MaybePromise, cause, context } from '../runtime/index.js';
+import { ErrClientGone, errInvalidStatus, errWriteAfterEnd, errWriteCanceled } from './errors.js';
 import * as sym from './_symbols.js';
 import { IOWait, immediate } from './_wait.js';
 
@@ -28,6 +41,38 @@ const kReset: typeof sym.kReset = sym.kReset;
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */
 const HOLD_MAX = 4096;
+
+/**
+ * @internal What a ResponseWriter follows to abandon a parked write: the request context. The
+ * server passes the {@link Request} itself (its context is built only if a write ever parks);
+ * the Fastify plugin passes an object over `request.context`.
+ */
+export interface ContextSource {
+  context(): Context;
+}
+
+/**
+ * A response whose whole body (`body`) is known at its end: node:http announces the length
+ * itself on HTTP/1.1 GETs, but not on a HEAD (it drops the body and the length with it) nor to
+ * an HTTP/1.0 client (so it cannot keep the connection alive). Go announces it in both cases;
+ * so do we. A HEAD with no body gets none (Go's rule: the handler may not have written it).
+ */
+function knownLength(res: ServerResponse, body: string | Buffer): void {
+  const req = res.req;
+  const head = req.method === 'HEAD';
+  if (!head && req.httpVersionMinor !== 0) return; // the common case: node:http does it
+  const n = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (head && n === 0) return;
+  const status = res.statusCode;
+  if (status < 200 || status === 204 || status === 304 || res.hasHeader('content-length')) return;
+  res.setHeader('Content-Length', n);
+}
+
+/** The error of a write abandoned because `ctx` ended. */
+function cancelError(ctx: Context): Error {
+  const c = cause(ctx);
+  return c === ErrClientGone ? ErrClientGone : errWriteCanceled(c);
+}
 
 /**
  * The header map of a response (Go's `http.Header`, case-insensitive). Changes after the status
@@ -88,7 +133,11 @@ export class ResponseHeader {
  * - `write(chunk)` writes body bytes, implying status 200 if none was set. It returns at once
  *   while the connection keeps up, and parks the goroutine (wait reason "IO wait") when
  *   node:http reports backpressure, until the client has read enough ('drain'): a client that
- *   does not read can never make the server buffer without bound.
+ *   does not read can never make the server buffer without bound. A parked write fails when the
+ *   client leaves ({@link ErrClientGone}) or the request context is cancelled (server shutdown,
+ *   a deadline: code `STRAND_ERR_WRITE_CANCELED`); the connection is then closed. Both are
+ *   ordinary error values (Go's write errors): a handler may ignore them, and one that lets them
+ *   escape is logged at debug level, never as a panic.
  * - `flush()` sends the status, headers and anything held back now (for streaming).
  * - The response ends when the handler returns.
  *
@@ -110,14 +159,22 @@ export class ResponseWriter {
   #written = 0;
   /** Called on a superfluous writeHeader (the server's logger), or null. */
   readonly #onSuperfluous: ((w: ResponseWriter, code: number) => void) | null;
+  /** Where the request context comes from (read on the first park only), or null. */
+  readonly #ctxSrc: ContextSource | null;
+  /** The request context, once a write has parked (see the module comment). */
+  #ctx: Context | null = null;
+  /** True while the handler goroutine is parked in `write` (cleared by whoever readies it). */
+  #parked = false;
 
   /**
    * @internal Built by the server (and the Fastify plugin's `reply.sse`).
    * @param onSuperfluous - told about a superfluous `writeHeader` call (the server logs it).
+   * @param ctxSrc - the request context to follow: a parked write fails when it ends.
    */
-  constructor(res: ServerResponse, onSuperfluous: ((w: ResponseWriter, code: number) => void) | null = null) {
+  constructor(res: ServerResponse, onSuperfluous: ((w: ResponseWriter, code: number) => void) | null = null, ctxSrc: ContextSource | null = null) {
     this.raw = res;
     this.#onSuperfluous = onSuperfluous;
+    this.#ctxSrc = ctxSrc;
   }
 
   /** The response header map. */
@@ -160,8 +217,11 @@ export class ResponseWriter {
    *
    * @returns `undefined` when the bytes were accepted at once, or a promise that resolves once
    *   node:http has drained (backpressure). The caller may reuse `chunk` as soon as this returns.
-   * @throws {@link ErrClientGone} (rejects) when the client disconnected; an `HttpError` when
-   *   the response has ended (a ResponseWriter must not be used after its handler returned).
+   * @throws {@link ErrClientGone} (throws or rejects) when the client disconnected; an
+   *   `HttpError` with code `STRAND_ERR_WRITE_CANCELED` (rejects) when the write was parked on
+   *   backpressure and the request context was cancelled (the connection is closed; `cause` is
+   *   the context's cause); an `HttpError` when the response has ended (a ResponseWriter must not
+   *   be used after its handler returned).
    */
   write(chunk: string | Uint8Array): MaybePromise<void> {
     const res = this.raw;
@@ -186,7 +246,11 @@ export class ResponseWriter {
     return this.#waitDrain();
   }
 
-  /** Parks until 'drain' (or the response closes: then the write fails with ErrClientGone). */
+  /**
+   * Parks until 'drain'. Fails with ErrClientGone when the response closes first, and with a
+   * write-canceled error when the request context ends first (the connection is destroyed).
+   * The slow path: the listeners and the context registration are made once per writer.
+   */
   #waitDrain(): Promise<void> {
     let io = this.#io;
     if (io === null) {
@@ -194,15 +258,38 @@ export class ResponseWriter {
       const wake = (): void => this.#onDrainOrClose();
       this.raw.on('drain', wake);
       this.raw.on('close', wake);
+      const src = this.#ctxSrc;
+      if (src !== null) {
+        const ctx = (this.#ctx = src.context());
+        if (ctx.err() === null) context.afterFunc(ctx, () => this.#onCancel());
+      }
     }
+    const ctx = this.#ctx;
+    if (ctx !== null && ctx.err() !== null) {
+      // Cancelled before this write parked: the same outcome as cancelled while parked.
+      const err = cancelError(ctx);
+      this.raw.destroy();
+      return Promise.reject(err);
+    }
+    this.#parked = true;
     return io.wait();
   }
 
   #onDrainOrClose(): void {
+    if (!this.#parked) return;
+    this.#parked = false;
     const io = this.#io!;
     const res = this.raw;
     if (res.destroyed && !res.writableFinished) io.fail(ErrClientGone);
     else io.wake();
+  }
+
+  /** The request context ended (in its own goroutine): abandon a parked write, close the connection. */
+  #onCancel(): void {
+    if (!this.#parked) return; // not waiting: the handler sees the context itself
+    this.#parked = false;
+    this.#io!.fail(cancelError(this.#ctx!));
+    this.raw.destroy();
   }
 
   /** First write or flush without a status: 200, and a Content-Type guess. */
@@ -257,8 +344,10 @@ export class ResponseWriter {
     const p = this.#pending;
     if (p !== null) {
       this.#pending = null;
+      if (!res.headersSent) knownLength(res, p);
       res.end(p);
     } else {
+      if (this.#written === 0 && !res.headersSent) knownLength(res, '');
       res.end();
     }
   }

@@ -28,13 +28,23 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { type CancelCauseFunc, type Context, background, chan, go, recvCase, select, withCancelCause } from '../runtime/index.js';
 import { listen } from '../net/index.js';
-import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes } from './errors.js';
+import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
 import type { SocketListener } from './listener.js';
 import { defaultLogger, type Logger } from './logger.js';
+import {
+  type ServerOptions,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_READ_HEADER_TIMEOUT,
+  DEFAULT_READ_TIMEOUT,
+} from './options.js';
 import { Request, type RequestHost } from './request.js';
 import { ResponseWriter } from './response.js';
 import * as sym from './_symbols.js';
+
+export type { ServerOptions };
 
 // Module-local copies of the layer's symbols: a keyed access through an imported binding is a
 // slow generic one in V8 (see _symbols.ts).
@@ -42,41 +52,7 @@ const kFinish: typeof sym.kFinish = sym.kFinish;
 const kHandlerDone: typeof sym.kHandlerDone = sym.kHandlerDone;
 const kReset: typeof sym.kReset = sym.kReset;
 const kServer: typeof sym.kServer = sym.kServer;
-
-/** Options of a {@link Server} (Go's `http.Server` fields). Durations are milliseconds. */
-export interface ServerOptions {
-  /** The handler; default a 404 for everything. */
-  handler?: HandlerLike;
-  /** Address for {@link Server.listenAndServe} (":8080", "127.0.0.1:0"); default ":80". */
-  addr?: string;
-  /**
-   * Time allowed to read the request headers; a client that is slower (slowloris) gets a 408 and
-   * is disconnected. 0 disables it. Default: `readTimeout` if set, else 60 s (Node's default).
-   */
-  readHeaderTimeout?: number;
-  /** Time allowed to read the whole request, body included. 0 disables it. Default 300 s (Node's). */
-  readTimeout?: number;
-  /**
-   * Time allowed from the start of the handler to the end of the response; when it passes, the
-   * connection is closed. 0 (the default) disables it.
-   */
-  writeTimeout?: number;
-  /**
-   * How long an idle keep-alive connection is kept open (announced in `Keep-Alive: timeout=`).
-   * Default 5 s (Node's). node:http closes the socket about 1 s after it, so that clients
-   * always give up first.
-   */
-  idleTimeout?: number;
-  /** Largest accepted request header block, in bytes; larger gets a 431. Default 16 KiB (Node's). */
-  maxHeaderBytes?: number;
-  /** Largest request body a handler may read, in bytes; reading past it throws a MaxBytesError (a 413). Default unlimited. */
-  maxBodyBytes?: number;
-  /**
-   * A pino logger for recovered handler errors and server events. Default: pino on stderr at level
-   * `STRAND_LOG_LEVEL` or "info" (see {@link defaultLogger}); pass `pino({ level: 'silent' })` to mute.
-   */
-  logger?: Logger;
-}
+const kUnreadContinue: typeof sym.kUnreadContinue = sym.kUnreadContinue;
 
 function notFound(w: ResponseWriter): void {
   w.writeHeader(404);
@@ -115,21 +91,27 @@ class ServerState implements RequestHost {
     this.baseCtx = ctx;
     this.cancelBase = cancel;
 
-    const requestTimeout = opts.readTimeout ?? 300_000;
-    let headersTimeout = opts.readHeaderTimeout ?? (opts.readTimeout ? opts.readTimeout : Math.min(60_000, requestTimeout || 60_000));
-    if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
+    const requestTimeout = opts.readTimeout ?? DEFAULT_READ_TIMEOUT;
+    let headersTimeout = opts.readHeaderTimeout ?? DEFAULT_READ_HEADER_TIMEOUT;
+    if (requestTimeout > 0 && (headersTimeout > requestTimeout || headersTimeout === 0)) headersTimeout = requestTimeout;
     const smallest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
     const httpOpts: http.ServerOptions = {
       requestTimeout,
       headersTimeout,
-      keepAliveTimeout: opts.idleTimeout ?? 5_000,
+      keepAliveTimeout: opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(smallest / 4))),
+      maxHeaderSize: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
       noDelay: true,
     };
-    if (opts.maxHeaderBytes !== undefined) httpOpts.maxHeaderSize = opts.maxHeaderBytes;
     const st = this;
     this.http = http.createServer(httpOpts, function onRequest(req, res) {
-      dispatch(st, req, res);
+      dispatch(st, req, res, false);
+    });
+    // With a 'checkContinue' listener node:http no longer answers `Expect: 100-continue` itself:
+    // the request's first body read does (Go's rule), so a handler that never reads (a 404, a
+    // 401) never invites the client to send its body.
+    this.http.on('checkContinue', function onCheckContinue(req: http.IncomingMessage, res: http.ServerResponse) {
+      dispatch(st, req, res, true);
     });
     // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
     // on; this server never listens itself, so announce it.
@@ -162,10 +144,19 @@ class ServerState implements RequestHost {
     this.conns.clear();
   }
 
-  /** Recovers from a handler error (Go's per-request panic recovery). */
+  /**
+   * Recovers from a handler error (Go's per-request panic recovery). A write to a gone client
+   * (`STRAND_ERR_CLIENT_GONE`, `STRAND_ERR_WRITE_CANCELED`) is an error value the handler chose
+   * not to handle, not a panic: debug level, and the connection is closed.
+   */
   recover(w: ResponseWriter, r: Request, err: unknown): void {
     const res = w.raw;
     let status = 500;
+    if (isConnGone(err)) {
+      this.logger.debug({ reqId: r.id, code: (err as HttpError).code }, `http: response to ${r.remoteAddr} abandoned: ${(err as Error).message}`);
+      res.destroy();
+      return;
+    }
     if (err instanceof MaxBytesError) status = 413;
     else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
     if (status === 500) {
@@ -219,7 +210,7 @@ export class Server {
   constructor(opts: ServerOptions = {}) {
     this.addr = opts.addr ?? ':80';
     this.logger = opts.logger ?? defaultLogger();
-    this.maxBodyBytes = opts.maxBodyBytes ?? Infinity;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#st = new ServerState(opts, this.logger, this.maxBodyBytes);
   }
 
@@ -317,9 +308,10 @@ export class Server {
 
 // ---- hot path (module-level functions: no closure per request) ------------------------------
 
-function dispatch(st: ServerState, req: http.IncomingMessage, res: http.ServerResponse): void {
-  const r = new Request(st, req, res, ++st.reqSeq);
-  const w = new ResponseWriter(res, st.superfluous);
+function dispatch(st: ServerState, req: http.IncomingMessage, res: http.ServerResponse, expect: boolean): void {
+  const r = new Request(st, req, res, ++st.reqSeq, expect);
+  // The Request is the writer's context source: its context is built only if a write parks.
+  const w = new ResponseWriter(res, st.superfluous, r);
   st.active++;
   if (st.inShutdown) res.setHeader('Connection', 'close');
   go(serveRequest, st, w, r);
@@ -355,7 +347,7 @@ async function awaitHandler(st: ServerState, w: ResponseWriter, r: Request, p: P
 function finish(st: ServerState, w: ResponseWriter, r: Request, timer: NodeJS.Timeout | null): void {
   r[kHandlerDone]();
   const res = w.raw;
-  if (st.inShutdown && !res.headersSent && !res.destroyed) res.setHeader('Connection', 'close');
+  if ((st.inShutdown || r[kUnreadContinue]) && !res.headersSent && !res.destroyed) res.setHeader('Connection', 'close');
   w[kFinish]();
   if (timer !== null) clearTimeout(timer);
   st.active--;

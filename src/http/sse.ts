@@ -11,6 +11,15 @@
  * if (await select([out, gone]) === 1) return; // client left: stop producing
  * ```
  *
+ * Memory per client is bounded in bytes, not only in events: the helper takes one value from the
+ * channel at a time and writes it before taking the next, and a write parks once node:http holds
+ * its high-water mark (16 KiB) for a client that does not read. So a client holds at most the
+ * channel's capacity in values, plus 16 KiB and one event in the connection. A parked write ends
+ * when the request context is cancelled (client gone, server shutdown, app close, `done`): the
+ * connection is closed then, so nothing stays queued for a peer that does not read. When the
+ * stream ends for one of those reasons while bytes are still queued for the client, the
+ * connection is closed too instead of waiting for a reader that may never come.
+ *
  * @module
  */
 
@@ -125,6 +134,9 @@ export async function streamSSE<T>(
     if (ctx.err() === null && !w.raw.destroyed) throw err; // a real error, not a departed client
   } finally {
     if (ticker !== null) ticker.stop();
+    // Stopped from outside (context, `stop`) with bytes still queued for a client that is not
+    // reading them: close the connection rather than leave them (and shutdown) waiting.
+    if ((ctx.err() !== null || (stop !== null && (stop as Chan<unknown>).closed)) && w.raw.writableLength > 0) w.raw.destroy();
   }
 }
 

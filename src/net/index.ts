@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { listen, Listener } from './listen.js';
+export { listen, Listener, LISTEN_CHANNEL } from './listen.js';
 export { dial, type DialOptions, type DialContext } from './dial.js';
 export { Conn, type Deadline } from './conn.js';
 export { TCPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';

@@ -7,9 +7,20 @@
  * and `[kListening]` are the netpoller's callbacks (its `AcceptOwner` interface names them),
  * called by src/net/poll only.
  *
+ * ## Under strand/procs (one program, N processes)
+ * net does not import the procs layer above it; the two cooperate through the process itself:
+ * - `STRAND_PROCS_SHARE=reusePort` in the environment (the procs supervisor sets it for its
+ *   workers on Node lines that have `reusePort`, Linux only) makes a TCP listen on a fixed port
+ *   bind with SO_REUSEPORT, so every worker owns its own accept queue and the kernel spreads
+ *   connections. Port 0 keeps Node's cluster sharing (the primary picks one port for all workers).
+ *   Elsewhere node:cluster's shared handle already makes `listen` work in a worker.
+ * - every listener that starts listening is published on the diagnostics channel
+ *   {@link LISTEN_CHANNEL} (`{ addr }`), which is how a supervisor learns that a worker is up.
+ *
  * @module
  */
 
+import { channel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { createServer, type ListenOptions, type Socket } from 'node:net';
 import { failNow } from './poll/now.js';
@@ -20,6 +31,21 @@ import { Conn, deadlineMs, displayPath, type Deadline } from './conn.js';
 import { ErrClosed, OpError } from './errors.js';
 import type { Addr } from './netaddr.js';
 import { kOpError, kNewConn, kListening } from './poll/_symbols.js';
+
+/**
+ * The `node:diagnostics_channel` name on which every strand listener is published (message:
+ * `{ addr: Addr }`) once it is listening. Publishing costs nothing without a subscriber.
+ */
+export const LISTEN_CHANNEL = 'strand:net:listen';
+const listenChannel = channel(LISTEN_CHANNEL);
+
+/**
+ * Whether a TCP listen on a fixed port binds with SO_REUSEPORT: set by strand/procs for its
+ * workers (see the module comment). Read at each listen (a worker's environment is fixed).
+ */
+function reusePort(): boolean {
+  return process.env.STRAND_PROCS_SHARE === 'reusePort';
+}
 
 /** Go's listen backlog: the kernel's limit (`/proc/sys/net/core/somaxconn`), 511 if unknown. */
 let backlog = 0;
@@ -163,6 +189,7 @@ export class Listener implements AsyncIterable<Conn> {
       if (addr.ip !== '0.0.0.0' && addr.ip !== '::') this.#specific = addr;
     }
     else if (typeof a === 'string') this.#addr = new UnixAddr(displayPath(a));
+    if (listenChannel.hasSubscribers) listenChannel.publish({ addr: this.#addr });
   }
 }
 
@@ -197,6 +224,8 @@ export function listen(network: string, address: string): Promise<Listener> {
   } else {
     const host = p.host !== '' ? p.host : p.family === 4 ? '0.0.0.0' : p.family === 6 ? '::' : undefined;
     opts = { host, port: p.port, backlog: maxBacklog(), ipv6Only: p.family === 6 };
+    // Node ≥ 22.12 / 23.1; a reusePort listen in a cluster worker binds in the worker itself.
+    if (p.port !== 0 && reusePort()) (opts as ListenOptions & { reusePort?: boolean }).reusePort = true;
   }
   return AcceptQueue.listen(server, ln, opts, (q) => (ln[kAcceptQueue] = q));
 }

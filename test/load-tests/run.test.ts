@@ -70,7 +70,7 @@ t.test('run.js exits 1 and names the scenario when one fails or returns a malfor
 t.test('run.js rejects unknown scenario names and options with usage (exit 2)', { timeout: 30_000 }, async (t) => {
   const a = await harness(['nosuch', '--scenarios', fixtures]);
   t.equal(a.code, 2);
-  t.match(a.stderr, /no scenario named nosuch \(known: runtime, echo, http, chat, broken, fake, malformed\)/);
+  t.match(a.stderr, /no scenario named nosuch \(known: runtime, echo, http, chat, scale, broken, fake, malformed\)/);
   const b = await harness(['--fast']);
   t.equal(b.code, 2);
   t.match(b.stderr, /unknown option --fast[\s\S]*usage: npm run load/);

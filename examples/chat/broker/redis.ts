@@ -62,6 +62,11 @@ export interface RedisBrokerOptions {
   heartbeatMs?: number;
   /** Key and channel prefix (default `chat:`). */
   prefix?: string;
+  /**
+   * How long a freed nick stays claimed by this node (default 0): the hub reserves a freed nick
+   * for a while (nicks.ts), and keeping the claim makes that reservation hold on every node.
+   */
+  nickReserveMs?: number;
 }
 
 /**
@@ -151,6 +156,7 @@ export class RedisBroker implements Broker {
   readonly #maxRooms: number;
   readonly #heartbeatMs: number;
   readonly #ttlMs: number;
+  readonly #reserveMs: number;
   readonly #p: string;
   readonly #channel: string;
   readonly #cmd: ReturnType<typeof createClient>;
@@ -180,6 +186,8 @@ export class RedisBroker implements Broker {
   readonly #lastSeen = new Map<string, StreamId>();
   /** Nicks this node holds in Redis, by key. */
   readonly #held = new Map<string, string>();
+  /** Held nicks that were freed, by key: when to release them (their reservation ends). */
+  readonly #freed = new Map<string, number>();
   #seq = 0;
   /** An event whose publish failed with the link; sent again (same seq) before anything else. */
   #pending: { d: RoomEventData; seq: number } | null = null;
@@ -191,6 +199,7 @@ export class RedisBroker implements Broker {
     this.#maxRooms = opts.maxRooms ?? 1000;
     this.#heartbeatMs = opts.heartbeatMs ?? 2000;
     this.#ttlMs = this.#heartbeatMs * 5;
+    this.#reserveMs = opts.nickReserveMs ?? 0;
     this.#p = opts.prefix ?? 'chat:';
     this.#channel = this.#p + 'events';
     this.#out = chan<RoomEventData>(opts.bufferSize ?? 1000);
@@ -448,6 +457,11 @@ export class RedisBroker implements Broker {
         case 'release': {
           const key = nickKey(r.nick);
           if (!this.#held.has(key)) return;
+          if (this.#reserveMs > 0) {
+            // Still claimed (and renewed) while reserved; the heartbeat releases it after.
+            this.#freed.set(key, Date.now() + this.#reserveMs);
+            return;
+          }
           this.#held.delete(key);
           // While the link is down the claim simply expires (it is no longer renewed).
           if (this.#online) await this.#cmd.eval(RELEASE, { keys: [this.#p + 'nick:' + key], arguments: [this.nodeId] });
@@ -472,6 +486,12 @@ export class RedisBroker implements Broker {
     for (let tries = 0; tries < (guest ? 5 : 1); tries++) {
       const want = guest ? `guest${await this.#cmd.incr(this.#p + 'guests')}` : nick;
       const key = nickKey(want);
+      if (this.#held.has(key)) {
+        // Freed here and still reserved: the hub, which keeps the reservation, allowed it.
+        this.#freed.delete(key);
+        this.#held.set(key, want);
+        return want;
+      }
       const ok = await this.#cmd.set(this.#p + 'nick:' + key, this.nodeId, { condition: 'NX', expiration: { type: 'PX', value: this.#ttlMs } });
       if (ok !== null) {
         this.#held.set(key, want);
@@ -507,10 +527,18 @@ export class RedisBroker implements Broker {
       .zAdd(this.#p + 'nodes', { score: now + this.#ttlMs, value: this.nodeId })
       .zRemRangeByScore(this.#p + 'nodes', '-inf', now)
       .exec();
-    // Reconcile: a release that could not be queued leaves a held nick nobody here uses.
+    // Reconcile: a held nick nobody here uses (its release could not be queued) counts as
+    // freed; a freed one in use again is not; freed ones whose reservation is over are released.
     const keep = new Set(present.map(([nick]) => nickKey(nick)));
-    const stale = [...this.#held.keys()].filter((k) => !keep.has(k));
-    for (const k of stale) this.#held.delete(k);
+    for (const k of this.#held.keys()) {
+      if (keep.has(k)) this.#freed.delete(k);
+      else if (!this.#freed.has(k)) this.#freed.set(k, now + this.#reserveMs);
+    }
+    const stale = [...this.#freed].filter(([, due]) => due <= now).map(([k]) => k);
+    for (const k of stale) {
+      this.#held.delete(k);
+      this.#freed.delete(k);
+    }
     if (stale.length > 0) await this.#cmd.eval(RELEASE, { keys: stale.map((k) => this.#p + 'nick:' + k), arguments: [this.nodeId] });
     if (this.#held.size > 0) {
       const lost = (await this.#cmd.eval(RENEW, { keys: [...this.#held.keys()].map((k) => this.#p + 'nick:' + k), arguments: [this.nodeId, String(this.#ttlMs)] })) as string[];
@@ -539,6 +567,7 @@ export class RedisBroker implements Broker {
     );
     await select([recvCase(done), recvCase(after(2000))]);
     this.#held.clear();
+    this.#freed.clear();
     for (const c of [this.#cmd, this.#sub]) {
       try {
         c.destroy();

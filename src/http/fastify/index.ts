@@ -32,7 +32,10 @@
  *   in routes opted out, the context is cancelled by app.close() but not by a client abort).
  * - **`reply.sse(ch, opts)`**: hijacks the reply and streams every value received on `ch` as an
  *   SSE event until `ch` closes, the client leaves, the app closes, or `opts.done` is closed.
- *   Writes park on backpressure. Resolves when the stream ended.
+ *   Writes park on backpressure (at most 16 KiB plus one event queued per client); a parked write
+ *   ends when the stream is stopped (client gone, app close, `done`), and the connection is then
+ *   closed, so a client that never reads cannot hold `app.close()` or memory. Resolves when the
+ *   stream ended.
  * - **`app.strand.go(fn, ...args)`** (also `app.go`): a background goroutine tied to the app.
  *   On `app.close()`, `app.strand.context` is cancelled in a preClose hook (before Fastify waits
  *   for in-flight requests, so long-polls and streams end too; keep-alive connections are then
@@ -44,7 +47,19 @@
 
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { type CancelCauseFunc, type Context, type RecvChan, WaitGroup, background, go, withCancelCause } from '../../runtime/index.js';
+import {
+  type CancelCauseFunc,
+  type CancelFunc,
+  type Context,
+  type RecvChan,
+  WaitGroup,
+  background,
+  go,
+  recvCase,
+  select,
+  withCancel,
+  withCancelCause,
+} from '../../runtime/index.js';
 import { ErrClientGone, ErrServerClosed } from '../errors.js';
 import { ResponseWriter } from '../response.js';
 import { type SSEOptions, framer, streamSSE } from '../sse.js';
@@ -198,21 +213,46 @@ function requestContext(this: FastifyRequest): Context {
 
 // ---- reply.sse -----------------------------------------------------------------------------
 
+/** The context a `reply.sse` stream follows: the request's, ended early by `done`. */
+class StreamContext {
+  readonly ctx: Context;
+  readonly cancel: CancelFunc;
+  constructor(ctx: Context, cancel: CancelFunc) {
+    this.ctx = ctx;
+    this.cancel = cancel;
+  }
+  context(): Context {
+    return this.ctx;
+  }
+}
+
+/** Ends a stream's context when its `done` channel is closed (or receives), or the stream ends. */
+async function watchDone(done: RecvChan<unknown>, sc: StreamContext): Promise<void> {
+  await select([recvCase(done), recvCase(sc.ctx.done())]);
+  sc.cancel();
+}
+
 async function replySSE<T>(this: FastifyReply, ch: RecvChan<T>, opts: ReplySSEOptions<T> = {}): Promise<void> {
   if (this.request[kReqReply] === null) this.request[kReqReply] = this; // client-abort detection
-  const ctx = this.request.context;
+  // The stream's context: the request's (client abort, app close), and `done`. A write parked on
+  // a client that does not read fails when it ends, and the connection is closed.
+  const done = opts.done ?? null;
+  const [ctx, cancel] = withCancel(this.request.context);
+  const sc = new StreamContext(ctx, cancel);
+  if (done !== null) go(watchDone, done, sc);
   this.hijack();
   const raw = this.raw;
   for (const [k, v] of Object.entries(this.getHeaders())) if (v !== undefined) raw.setHeader(k, v as string);
   raw.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   raw.setHeader('Cache-Control', 'no-cache');
   raw.setHeader('X-Accel-Buffering', 'no');
-  const w = new ResponseWriter(raw);
+  const w = new ResponseWriter(raw, null, sc);
   w.writeHeader(200);
   const frame = framer({ event: opts.event, id: opts.id, encode: opts.encode ?? opts.serialize });
   try {
-    await streamSSE(w, ctx, ch, frame, opts, opts.done ?? null);
+    await streamSSE(w, ctx, ch, frame, opts, done);
   } finally {
+    cancel(); // releases watchDone
     if (!raw.writableEnded && !raw.destroyed) w[kFinish]();
   }
 }

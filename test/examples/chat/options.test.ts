@@ -20,7 +20,7 @@ t.test('chat options: scaleOptions reads --procs/STRAND_PROCS and --redis/CHAT_R
   t.same(scaleOptions({ procs: '2', redis: 'redis://127.0.0.1:6379' }, {}), { procs: 2, redis: 'redis://127.0.0.1:6379' }, 'several processes with Redis: passed along');
   t.same(scaleOptions({}, { STRAND_PROCS: '3', CHAT_REDIS_URL: 'rediss://u:p@h:6380' }), { procs: 3, redis: 'rediss://u:p@h:6380' }, 'from the environment');
   t.same(scaleOptions({ procs: '1' }, { STRAND_PROCS: '4' }), { procs: 1, redis: null }, 'the flag wins over the environment');
-  t.equal(parseProcs('auto'), availableParallelism(), 'auto = one per CPU');
+  t.equal(parseProcs('auto'), Math.max(1, availableParallelism()), 'auto = one per CPU');
   for (const bad of ['0', '-1', 'two', '1.5', ' 2']) {
     t.throws(() => parseProcs(bad), { code: 'CHAT_ERR_OPTION' }, `--procs ${JSON.stringify(bad)} refused`);
   }

@@ -152,7 +152,9 @@ t.test('ChatServer.shutdown() tells TCP clients and closes their connections', o
 });
 
 t.test('ChatServer.shutdown() hangs up on a client that does not read its goodbye within the grace period', { timeout: 20_000 }, async (t) => {
-  const srv = await startServer({ outboxSize: 100_000, graceMs: 300 });
+  // Outboxes unbounded in practice (events and bytes), so the stuck client is not dropped as too
+  // slow but still parked in conn.write when shutdown comes.
+  const srv = await startServer({ outboxSize: 100_000, outboxBytes: 1 << 30, graceMs: 300 });
   const stuck = await LineClient.join(srv.tcpAddr!, 'stuck');
   stuck.sock.pause();
   const ana = await LineClient.join(srv.tcpAddr!, 'ana');
