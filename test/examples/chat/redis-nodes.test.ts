@@ -26,6 +26,7 @@ t.test('chat over Redis: two nodes, TCP and web clients on each, every message e
   bob.send('/nick ana');
   t.equal(await bob.expect(/^! error/), '! error: nick "ana" is taken', 'TCP /nick refused on the other node');
   t.same(await post(b.http + 'api/session', { nick: 'WANDA', room: 'go' }), { status: 409, json: { error: 'nick "WANDA" is taken' } }, 'web session refused on the other node (case-insensitively)');
+  t.equal((await post(b.http + 'api/session', { nick: 'vvanda', room: 'go' })).status, 409, 'and a look-alike of it (same skeleton) too');
 
   // /who answered across nodes (presence is written as it changes: ask until it shows).
   let who = '';
