@@ -21,7 +21,11 @@
  *   `historyBytes`, `/rooms` and `/who` by {@link MAX_LIST} entries — so a client's byte-bounded
  *   outbox ({@link Client.offer}) only overflows when the client stops reading;
  * - requests that carry a reply channel are always answered (reply channels have capacity 1,
- *   so answering never blocks), even after shutdown: the hub drains its queue before it stops.
+ *   so answering never blocks), even after shutdown: the hub drains its queue before it stops;
+ * - with a shared broker (Redis), a nick is in `nicks` only once the broker has granted it; while
+ *   the claim is out, its key is in `claiming` (so no local client can take it meanwhile) and the
+ *   claim in `claims` until the broker's `claimed` answer arrives. The hub never waits for the
+ *   broker: it calls broker methods that return at once, and answers come back as requests.
  *
  * @module
  */
@@ -33,7 +37,9 @@ import type { Command } from './commands.js';
 import { HELP } from './commands.js';
 import { event, type Event, type RoomInfo } from './events.js';
 import { Nicks } from './nicks.js';
-import { checkNick, normalizeRoom } from './validate.js';
+import { checkNick, nickKey, normalizeRoom } from './validate.js';
+import { LocalBroker } from './broker/local.js';
+import type { Broker, BrokerRequest, Presence, RoomEventData } from './broker/types.js';
 
 /** A typed request from a client goroutine (a parsed {@link Command} plus who sent it). */
 export type ClientRequest = Command & { client: Client };
@@ -74,7 +80,9 @@ export type Request =
   | { op: 'lookup'; token: string; reply: Chan<Client | null> }
   | { op: 'stats'; reply: Chan<HubStats> }
   /** Say goodbye to every client, close every outbox, stop. */
-  | { op: 'shutdown'; reason: string };
+  | { op: 'shutdown'; reason: string }
+  /** From the broker: remote room events, nick claim answers, census answers, link changes. */
+  | BrokerRequest;
 
 /** Hub settings. */
 export interface HubOptions {
@@ -89,7 +97,24 @@ export interface HubOptions {
   historyBytes?: number;
   /** How long a freed nick stays reserved for the client that freed it, in ms (default 30 s; 0 = not at all). */
   nickReserveMs?: number;
+  /** How rooms span nodes (default: a {@link LocalBroker}, this process only). */
+  broker?: Broker;
 }
+
+/** A nick claim the broker has not answered yet (shared broker only). */
+interface Claim {
+  client: Client;
+  /** The nick asked for; its key is in `claiming` until the answer. */
+  nick: string;
+  /** For a connect: the room to enter and where to answer; for a /nick: '' and null. */
+  room: string;
+  reply: Chan<Refusal | null> | null;
+}
+
+/** `#connect`'s answer when it has asked the broker and will reply later. */
+const PENDING = Symbol('pending');
+
+const LINK_DOWN = 'nicks cannot be checked while this server has lost its link to the other servers; try again shortly';
 
 /** Most entries in a `/rooms` or `/who` reply (the rest are counted: "and 250 more"). */
 export const MAX_LIST = 100;
@@ -140,6 +165,11 @@ export class Hub {
   readonly #nicks: Nicks;
   readonly #tokens = new Map<string, Client>();
   readonly #rooms = new Map<string, Room>();
+  readonly #broker: Broker;
+  /** Nick claims out with the broker, by ticket, and the keys of the nicks they ask for. */
+  readonly #claims = new Map<number, Claim>();
+  readonly #claiming = new Set<string>();
+  #ticket = 0;
   /**
    * The `/rooms` reply while no room or membership has changed (null: build it again). Shared by
    * every client that asks: a flood of `/rooms` costs neither CPU nor memory per request.
@@ -158,6 +188,7 @@ export class Hub {
     this.#historyBytes = opts.historyBytes ?? 64 * 1024;
     this.#nicks = new Nicks(opts.nickReserveMs);
     this.#maxRooms = opts.maxRooms ?? 1000;
+    this.#broker = opts.broker ?? new LocalBroker();
     this.requests = chan<Request>(opts.queueSize ?? 1024);
     this.done = chan<void>();
     this.#room(LOBBY);
@@ -166,6 +197,7 @@ export class Hub {
   /** Starts the hub goroutine. */
   start(): void {
     go(Hub.#hubLoop, this);
+    this.#broker.start((r) => this.send(r));
   }
 
   /**
@@ -223,9 +255,11 @@ export class Hub {
   /** Handles one request; returns true when the hub must stop. */
   #handle(r: Request): boolean {
     switch (r.op) {
-      case 'connect':
-        r.reply.trySend(this.#connect(r.client, r.nick, r.room));
+      case 'connect': {
+        const refused = this.#connect(r.client, r.nick, r.room, r.reply);
+        if (refused !== PENDING) r.reply.trySend(refused);
         break;
+      }
       case 'disconnect':
         this.#drop(r.client, r.reason, r.bye ?? null, false);
         break;
@@ -243,6 +277,21 @@ export class Hub {
       case 'shutdown':
         this.#stopAll(r.reason);
         return true;
+      case 'remote':
+        this.#remote(r.data, r.own, r.live);
+        break;
+      case 'claimed':
+        this.#claimed(r.ticket, r.nick, r.why);
+        break;
+      case 'census':
+        if (r.client.active) this.#census(r.client, r.kind, r.others);
+        break;
+      case 'link':
+        for (const c of this.#clients) this.#info(c, r.text);
+        break;
+      case 'snapshot':
+        r.reply.trySend(this.#presence());
+        break;
       default:
         if (r.client.active) this.#command(r);
     }
@@ -256,20 +305,32 @@ export class Hub {
       if (r.op === 'connect') r.reply.trySend({ code: 'unavailable', message: 'server shutting down' });
       else if (r.op === 'lookup') r.reply.trySend(null);
       else if (r.op === 'stats') r.reply.trySend({ clients: 0, rooms: 0, dropped: this.#dropped, messages: this.#messages });
+      else if (r.op === 'snapshot') r.reply.trySend([]);
     }
     this.#stopped = true;
     this.done.close();
   }
 
-  #connect(c: Client, nick: string, roomName: string): Refusal | null {
-    if (nick === '') nick = this.#guestNick();
+  #connect(c: Client, nick: string, roomName: string, reply: Chan<Refusal | null>): Refusal | null | typeof PENDING {
+    const guest = nick === '';
+    if (guest) nick = this.#guestNick();
     const bad = checkNick(nick);
     if (bad !== null) return { code: 'invalid', message: bad };
-    const taken = this.#nicks.check(nick, c);
+    const taken = this.#nickTaken(nick, c);
     if (taken !== null) return { code: 'taken', message: taken };
     const [room, badRoom] = normalizeRoom(roomName || LOBBY);
     if (badRoom !== null) return { code: 'invalid', message: badRoom };
     if (!this.#roomFor(room)) return { code: 'unavailable', message: 'too many rooms; join an existing one' };
+    if (this.#broker.shared) {
+      this.#ask(c, nick, guest, room, reply);
+      return PENDING;
+    }
+    this.#admit(c, nick, room);
+    return null;
+  }
+
+  /** Makes `c` a member: nick taken, welcomed, in `room` (which may exist). */
+  #admit(c: Client, nick: string, room: string): void {
     c.active = true;
     c.nick = nick;
     this.#clients.add(c);
@@ -278,7 +339,122 @@ export class Hub {
     this.#log.info({ client: c.id, kind: c.kind, remote: c.remote, nick, room }, 'client connected');
     this.#deliver(c, event({ type: 'welcome', nick, room, text: `Welcome to strand chat, ${nick}! You are in #${room}. Type /help for commands.` }));
     this.#enter(c, room);
-    return null;
+  }
+
+  /** Why `c` may not take `nick` here (held, reserved, or being claimed), or null. */
+  #nickTaken(nick: string, c: Client | null): string | null {
+    const taken = this.#nicks.check(nick, c);
+    if (taken !== null) return taken;
+    return this.#claiming.has(nickKey(nick)) ? `nick "${nick}" is taken` : null;
+  }
+
+  /** Asks the shared broker for a nick; the `claimed` answer finishes the connect or the rename. */
+  #ask(c: Client, nick: string, guest: boolean, room: string, reply: Chan<Refusal | null> | null): void {
+    const ticket = ++this.#ticket;
+    this.#claims.set(ticket, { client: c, nick, room, reply });
+    this.#claiming.add(nickKey(nick));
+    this.#broker.claim(ticket, nick, guest);
+  }
+
+  /** The broker's answer to a nick claim. */
+  #claimed(ticket: number, nick: string | null, why: 'taken' | 'unavailable' | null): void {
+    const claim = this.#claims.get(ticket);
+    if (claim === undefined) {
+      if (nick !== null) this.#broker.release(nick); // answered after a shutdown cleared the claims
+      return;
+    }
+    this.#claims.delete(ticket);
+    this.#claiming.delete(nickKey(claim.nick));
+    const c = claim.client;
+    // A granted nick already used here can only mean Redis lost its data: keep the local holder.
+    const granted = nick !== null && this.#nicks.check(nick, c) === null ? nick : null;
+    const refusal: Refusal =
+      why === 'unavailable' ? { code: 'unavailable', message: LINK_DOWN } : { code: 'taken', message: `nick "${claim.nick}" is taken` };
+    if (claim.reply !== null) {
+      if (granted === null) return void claim.reply.trySend(refusal);
+      if (!this.#roomFor(claim.room)) {
+        this.#broker.release(granted);
+        return void claim.reply.trySend({ code: 'unavailable', message: 'too many rooms; join an existing one' });
+      }
+      this.#admit(c, granted, claim.room);
+      claim.reply.trySend(null);
+      return;
+    }
+    if (granted === null) {
+      if (c.active) this.#error(c, refusal.message);
+    } else if (!c.active) this.#broker.release(granted);
+    else this.#rename(c, granted);
+  }
+
+  /** Renames an active client whose new nick is secured. */
+  #rename(c: Client, nick: string): void {
+    const from = c.nick;
+    this.#nicks.free(from, c);
+    this.#nicks.take(nick, c);
+    c.nick = nick;
+    if (nickKey(from) !== nickKey(nick)) this.#broker.release(from);
+    this.#log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
+    this.#deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
+    this.#share(this.#rooms.get(c.room)!, { type: 'rename', room: c.room, from, nick: c.nick, ts: Date.now() });
+    this.#broker.presenceChanged();
+  }
+
+  /** Broadcasts a room event to local members and publishes it to the other nodes (best effort). */
+  #share(room: Room, d: RoomEventData): void {
+    this.#broadcast(room, event(d));
+    this.#broker.publish(d);
+  }
+
+  /** Appends a message to a room's history, keeping the last `historySize`. */
+  #record(room: Room, ev: Event): void {
+    room.history.push(ev);
+    if (room.history.length > this.#historySize) room.history.shift();
+  }
+
+  /** A room event from the shared log (see {@link BrokerRequest}). */
+  #remote(d: RoomEventData, own: boolean, live: boolean): void {
+    if (d.type === 'message' || d.type === 'action') {
+      if (!this.#roomFor(d.room)) return; // at the room cap with every room occupied: not kept here
+      const room = this.#room(d.room);
+      const ev = event(d);
+      this.#record(room, ev);
+      if (!own && live) this.#broadcast(room, ev);
+      return;
+    }
+    const room = this.#rooms.get(d.room);
+    if (room !== undefined && !own && live) this.#broadcast(room, event(d));
+  }
+
+  /**
+   * Answers `/who` or `/rooms` (shared broker) from local state plus the other nodes' presence;
+   * with `others` null (the broker cannot reach them), this node's answer, marked as such.
+   * Bounded like the local answers: at most {@link MAX_LIST} entries, the rest counted.
+   */
+  #census(c: Client, kind: 'who' | 'rooms', others: Presence | null): void {
+    if (kind === 'who') {
+      const all = new Set([...this.#rooms.get(c.room)!.members].map((m) => m.nick));
+      for (const [nick, room] of others ?? []) if (room === c.room) all.add(nick);
+      const nicks = [...all].sort();
+      const more = Math.max(0, nicks.length - MAX_LIST);
+      this.#deliver(c, event({ type: 'who', room: c.room, nicks: nicks.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
+    } else {
+      const counts = new Map<string, number>();
+      for (const x of this.#rooms.values()) counts.set(x.name, x.members.size);
+      for (const [, room] of others ?? []) if (room !== '') counts.set(room, (counts.get(room) ?? 0) + 1);
+      const rooms: RoomInfo[] = [...counts].map(([room, members]) => ({ room, members }));
+      rooms.sort((a, b) => b.members - a.members || (a.room < b.room ? -1 : 1));
+      const more = Math.max(0, rooms.length - MAX_LIST);
+      this.#deliver(c, event({ type: 'rooms', rooms: rooms.slice(0, MAX_LIST), ...(more > 0 ? { more } : {}) }));
+    }
+    if (others === null) this.#info(c, 'this server only: it has lost its link to the other servers');
+  }
+
+  /** This node's presence for the broker: every client's nick and room, claimed nicks in room ''. */
+  #presence(): Presence {
+    const out: Presence = [];
+    for (const c of this.#clients) out.push([c.nick, c.room]);
+    for (const claim of this.#claims.values()) out.push([claim.nick, '']);
+    return out;
   }
 
   #command(r: ClientRequest): void {
@@ -288,10 +464,14 @@ export class Hub {
       case 'me': {
         const room = this.#rooms.get(c.room)!;
         const ts = Date.now();
-        const ev = event({ type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts });
-        room.history.push(ev);
+        const d: RoomEventData = { type: r.op === 'say' ? 'message' : 'action', room: room.name, nick: c.nick, text: r.text, ts };
+        if (!this.#broker.publish(d)) {
+          return this.#error(c, 'message not sent: this server has lost its link to the other servers and its outgoing buffer is full; try again shortly');
+        }
+        const ev = event(d);
+        // A shared broker hands the message back in the shared order; it joins history then.
+        if (!this.#broker.shared) this.#record(room, ev);
         room.active = ts;
-        if (room.history.length > this.#historySize) room.history.shift();
         this.#messages++;
         this.#broadcast(room, ev);
         break;
@@ -300,15 +480,11 @@ export class Hub {
         if (r.nick === c.nick) return this.#info(c, `you are already ${c.nick}`);
         const bad = checkNick(r.nick);
         if (bad !== null) return this.#error(c, bad);
-        const taken = this.#nicks.check(r.nick, c);
+        const taken = this.#nickTaken(r.nick, c);
         if (taken !== null) return this.#error(c, taken);
-        const from = c.nick;
-        this.#nicks.free(from, c);
-        this.#nicks.take(r.nick, c);
-        c.nick = r.nick;
-        this.#log.info({ client: c.id, from, nick: c.nick }, 'nick changed');
-        this.#deliver(c, event({ type: 'state', nick: c.nick, room: c.room }));
-        this.#broadcast(this.#rooms.get(c.room)!, event({ type: 'rename', room: c.room, from, nick: c.nick, ts: Date.now() }));
+        // A new nick is asked of a shared broker; the same nick in another spelling is ours already.
+        if (this.#broker.shared && nickKey(r.nick) !== nickKey(c.nick)) this.#ask(c, r.nick, false, '', null);
+        else this.#rename(c, r.nick);
         break;
       }
       case 'join': {
@@ -321,6 +497,10 @@ export class Hub {
         break;
       }
       case 'who': {
+        if (this.#broker.shared) {
+          this.#broker.census(c, 'who');
+          break;
+        }
         // At most MAX_LIST nicks (24 characters each): a reply of a few KB, however big the room.
         const nicks = [...this.#rooms.get(c.room)!.members].map((m) => m.nick).sort();
         const more = Math.max(0, nicks.length - MAX_LIST);
@@ -328,7 +508,8 @@ export class Hub {
         break;
       }
       case 'rooms':
-        this.#deliver(c, (this.#roomsReply ??= this.#listRooms()));
+        if (this.#broker.shared) this.#broker.census(c, 'rooms');
+        else this.#deliver(c, (this.#roomsReply ??= this.#listRooms()));
         break;
       case 'help':
         for (const line of HELP) this.#info(c, line);
@@ -372,7 +553,8 @@ export class Hub {
         for (let i = first; i < room.history.length; i++) this.#deliver(c, historyCopy(room.history[i]!));
       }
     }
-    this.#broadcast(room, event({ type: 'join', room: name, nick: c.nick, ts: Date.now() }));
+    this.#share(room, { type: 'join', room: name, nick: c.nick, ts: Date.now() });
+    this.#broker.presenceChanged();
   }
 
   /** Takes a client out of its room and announces it to those left. */
@@ -382,7 +564,8 @@ export class Hub {
     this.#roomsReply = null;
     room.members.delete(c);
     c.room = '';
-    this.#broadcast(room, event({ type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() }));
+    this.#share(room, { type: 'leave', room: room.name, nick: c.nick, reason, ts: Date.now() });
+    this.#broker.presenceChanged();
     if (room.members.size === 0 && room.history.length === 0 && room.name !== LOBBY) this.#rooms.delete(room.name);
   }
 
@@ -396,6 +579,7 @@ export class Hub {
     c.active = false;
     this.#clients.delete(c);
     this.#nicks.free(c.nick, c);
+    this.#broker.release(c.nick);
     this.#tokens.delete(c.token);
     this.#leave(c, reason);
     if (bye !== null) c.offer(event({ type: 'bye', text: bye }));
@@ -422,7 +606,12 @@ export class Hub {
       c.active = false;
       c.offer(bye);
       c.outbox.close();
+      // Other nodes' people see them leave (the broker publishes what is queued as it stops).
+      this.#broker.publish({ type: 'leave', room: c.room, nick: c.nick, reason, ts: Date.now() });
     }
+    for (const claim of this.#claims.values()) claim.reply?.trySend({ code: 'unavailable', message: reason });
+    this.#claims.clear();
+    this.#claiming.clear();
     this.#clients.clear();
     this.#nicks.clear();
     this.#tokens.clear();
@@ -478,7 +667,7 @@ export class Hub {
   #guestNick(): string {
     for (;;) {
       const nick = `guest${++this.#guestSeq}`;
-      if (this.#nicks.check(nick, null) === null) return nick;
+      if (this.#nickTaken(nick, null) === null) return nick;
     }
   }
 }

@@ -19,6 +19,7 @@ import pretty from 'pino-pretty';
 import { chan, go, handleSigquit, main, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
 import { ChatServer } from './server.js';
+import { isOptionError, scaleOptions, type ScaleOptions } from './options.js';
 
 const HELP = `strand chat: a TCP + browser chat server
 
@@ -28,6 +29,10 @@ options:
   --tcp ADDR    TCP line-protocol address      (env CHAT_TCP_ADDR,  default 127.0.0.1:7070)
   --http ADDR   web page address               (env CHAT_HTTP_ADDR, default 127.0.0.1:8080)
   --host HOST   host for both default addresses (env CHAT_HOST, default 127.0.0.1)
+  --redis URL   share rooms, history and nicks with other chat servers through Redis
+                (env CHAT_REDIS_URL, e.g. redis://127.0.0.1:6379; default: this process only)
+  --procs N     processes to run, or "auto" for one per CPU (env STRAND_PROCS, default 1);
+                more than one needs --redis, or the rooms would split between processes
   -h, --help    show this help
 
 ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
@@ -45,6 +50,8 @@ async function chat(): Promise<void> {
         tcp: { type: 'string' },
         http: { type: 'string' },
         host: { type: 'string' },
+        redis: { type: 'string' },
+        procs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -56,6 +63,14 @@ async function chat(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  let scale: ScaleOptions;
+  try {
+    scale = scaleOptions({ procs: args.procs, redis: args.redis }, process.env);
+  } catch (err) {
+    if (!isOptionError(err)) throw err;
+    process.stderr.write(`chat: ${err.message}\n`);
+    process.exit(2);
+  }
   const host = args.host ?? process.env.CHAT_HOST ?? '127.0.0.1';
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
@@ -63,7 +78,7 @@ async function chat(): Promise<void> {
   // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler).
   handleSigquit();
   try {
-    await run(tcp, http, log);
+    await run(tcp, http, scale, log);
   } catch (err) {
     log.fatal({ err }, 'chat: cannot start');
     process.exitCode = 1;
@@ -85,9 +100,10 @@ function logger(): Logger {
   return pino({ level }, pino.destination({ dest: 1, sync: true }));
 }
 
-async function run(tcp: string | null, http: string | null, log: Logger): Promise<void> {
-  const srv = await ChatServer.start({ tcp, http, log });
-  log.info({ tcp: srv.tcpAddr, http: srv.httpURL }, 'chat: listening');
+async function run(tcp: string | null, http: string | null, scale: ScaleOptions, log: Logger): Promise<void> {
+  // scale.procs > 1 is wired by the multi-process layer; one process serves here.
+  const srv = await ChatServer.start({ tcp, http, redis: scale.redis, log });
+  log.info({ tcp: srv.tcpAddr, http: srv.httpURL, redis: scale.redis !== null, node: srv.nodeId }, 'chat: listening');
   if (srv.tcpAddr !== null) {
     const [h, p] = splitHostPort(srv.tcpAddr);
     log.info(`connect with: nc ${h} ${p}`);

@@ -12,6 +12,10 @@ import { listen, type Conn, type Listener } from 'strand/net';
 import { DEFAULT_OUTBOX } from './client.js';
 import type { SessionLimits } from './sessions.js';
 import { Hub } from './hub.js';
+import { LocalBroker } from './broker/local.js';
+import { DEFAULT_NICK_RESERVE_MS } from './nicks.js';
+import { RedisBroker } from './broker/redis.js';
+import type { Broker } from './broker/types.js';
 import type { RateLimit } from './ratelimit.js';
 import { serveTCP } from './tcp.js';
 import { startWeb, type Web } from './web.js';
@@ -46,6 +50,10 @@ export interface ChatOptions {
   sessions?: Partial<SessionLimits>;
   /** How long shutdown waits for clients to take their goodbye before hanging up (default 2 s). */
   graceMs?: number;
+  /** Redis URL: share rooms with other chat servers through it (default null: this process only). */
+  redis?: string | null;
+  /** With Redis: outgoing events held while it is unreachable (default 1000; beyond, messages are refused). */
+  redisBufferSize?: number;
 }
 
 /**
@@ -60,6 +68,8 @@ export interface ChatOptions {
  */
 export class ChatServer {
   readonly hub: Hub;
+  /** This node's id in Redis, or null with the in-process broker. */
+  readonly nodeId: string | null;
   /** The bound TCP address (`127.0.0.1:7070`), or null. */
   readonly tcpAddr: string | null;
   /** The web page's URL (`http://127.0.0.1:8080/`), or null. */
@@ -67,6 +77,7 @@ export class ChatServer {
   readonly #ln: Listener | null;
   readonly #web: Web | null;
   readonly #log: Logger;
+  readonly #broker: Broker;
   readonly #graceMs: number;
   /** Open TCP connections; touched by the connection goroutines (via track) and shutdown. */
   readonly #conns = new Set<Conn>();
@@ -75,8 +86,10 @@ export class ChatServer {
   #stopping = false;
   #stopped: Promise<void> | null = null;
 
-  private constructor(hub: Hub, ln: Listener | null, web: Web | null, opts: ChatOptions) {
+  private constructor(hub: Hub, broker: Broker, ln: Listener | null, web: Web | null, opts: ChatOptions) {
     this.hub = hub;
+    this.#broker = broker;
+    this.nodeId = broker instanceof RedisBroker ? broker.nodeId : null;
     this.#ln = ln;
     this.#web = web;
     this.#log = opts.log;
@@ -91,12 +104,16 @@ export class ChatServer {
    * @throws the listen error (address in use, bad address) after undoing what was started.
    */
   static async start(opts: ChatOptions): Promise<ChatServer> {
+    const broker = opts.redis
+      ? new RedisBroker({ url: opts.redis, log: opts.log.child({ part: 'redis' }), historySize: opts.historySize, maxRooms: opts.maxRooms, bufferSize: opts.redisBufferSize, nickReserveMs: opts.nickReserveMs ?? DEFAULT_NICK_RESERVE_MS })
+      : new LocalBroker();
     const hub = new Hub({
       log: opts.log.child({ part: 'hub' }),
       historySize: opts.historySize,
       historyBytes: opts.historyBytes,
       maxRooms: opts.maxRooms,
       nickReserveMs: opts.nickReserveMs,
+      broker,
     });
     hub.start();
     let ln: Listener | null = null;
@@ -116,9 +133,10 @@ export class ChatServer {
     } catch (err) {
       ln?.close();
       await hub.shutdown();
+      await broker.stop();
       throw err;
     }
-    const srv = new ChatServer(hub, ln, web, opts);
+    const srv = new ChatServer(hub, broker, ln, web, opts);
     if (ln !== null) {
       const log = opts.log.child({ part: 'tcp' });
       go(serveTCP, ln, hub, {
@@ -158,6 +176,7 @@ export class ChatServer {
     this.#stopping = true;
     this.#ln?.close();
     await this.hub.shutdown(reason);
+    await this.#broker.stop();
     if (this.#conns.size === 0 && !this.#drained.closed) this.#drained.close();
     if (this.#conns.size > 0) {
       const i = await select([recvCase(this.#drained), recvCase(after(this.#graceMs))]);

@@ -98,10 +98,10 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
   const remote = String(conn.remoteAddr);
   const client = new Client('tcp', remote, opts.outboxSize, () => closeQuietly(conn), opts.outboxBytes ?? DEFAULT_OUTBOX_BYTES);
   const reply = chan<Refusal | null>(1);
-  const accepted = (await hub.send({ op: 'connect', client, nick: '', room: '', reply })) && (await reply.recv()) === null;
-  if (!accepted) {
+  const refused = (await hub.send({ op: 'connect', client, nick: '', room: '', reply })) ? await reply.recv() : { message: 'server shutting down' };
+  if (refused !== null) {
     try {
-      await conn.write(Buffer.from('* bye: server shutting down\n'));
+      await conn.write(Buffer.from(`* bye: ${refused?.message ?? 'server shutting down'}\n`));
     } catch {
       // gone already
     }

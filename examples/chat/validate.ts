@@ -102,6 +102,14 @@ export function checkNick(nick: string): string | null {
 }
 
 /**
+ * The key under which a nick is unique across servers: its {@link skeleton}, so look-alikes are
+ * one nick in Redis too. The Redis broker's claims and the hub's claims in flight use it.
+ */
+export function nickKey(nick: string): string {
+  return skeleton(nick);
+}
+
+/**
  * Normalizes a room name (`#Go` and `go` are the same room, `go`) and checks it: 1 to
  * {@link MAX_ROOM} lowercase ASCII letters, digits, `_` or `-`, starting with a letter or digit.
  *
