@@ -16,8 +16,9 @@
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { chan, go, handleSigquit, main, signal } from 'strand';
+import { chan, go, handleSigquit, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
+import { run, workerId } from 'strand/procs';
 import { ChatServer } from './server.js';
 import { isOptionError, scaleOptions, type ScaleOptions } from './options.js';
 
@@ -41,8 +42,15 @@ SIGINT or SIGTERM shuts down gracefully: clients are told, connections closed, e
 SIGQUIT (Ctrl-\\) prints every goroutine to stderr and exits with status 2, as Go does.
 `;
 
-/** Parses the command line and runs the server until a signal has drained it. */
-async function chat(): Promise<void> {
+/** What the command line and the environment ask for. */
+interface ChatOptions {
+  tcp: string | null;
+  http: string | null;
+  scale: ScaleOptions;
+}
+
+/** Parses the command line (exits with the help or a usage error when it says so). */
+function options(): ChatOptions {
   let args;
   try {
     args = parseArgs({
@@ -61,7 +69,7 @@ async function chat(): Promise<void> {
   }
   if (args.help) {
     process.stdout.write(HELP);
-    return;
+    process.exit(0);
   }
   let scale: ScaleOptions;
   try {
@@ -74,11 +82,17 @@ async function chat(): Promise<void> {
   const host = args.host ?? process.env.CHAT_HOST ?? '127.0.0.1';
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
-  const log = logger();
-  // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler).
-  handleSigquit();
+  return { tcp, http, scale };
+}
+
+/** Runs the server until a signal has drained it (in each worker, with --procs N). */
+async function chat({ tcp, http, scale }: ChatOptions): Promise<void> {
+  const log = workerId() > 0 ? logger().child({ worker: workerId() }) : logger();
+  // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler). With
+  // --procs N the supervisor answers SIGQUIT with every worker's dump instead.
+  if (workerId() === 0) handleSigquit();
   try {
-    await run(tcp, http, scale, log);
+    await serve(tcp, http, scale, log);
   } catch (err) {
     log.fatal({ err }, 'chat: cannot start');
     process.exitCode = 1;
@@ -100,8 +114,7 @@ function logger(): Logger {
   return pino({ level }, pino.destination({ dest: 1, sync: true }));
 }
 
-async function run(tcp: string | null, http: string | null, scale: ScaleOptions, log: Logger): Promise<void> {
-  // scale.procs > 1 is wired by the multi-process layer; one process serves here.
+async function serve(tcp: string | null, http: string | null, scale: ScaleOptions, log: Logger): Promise<void> {
   const srv = await ChatServer.start({ tcp, http, redis: scale.redis, log });
   log.info({ tcp: srv.tcpAddr, http: srv.httpURL, redis: scale.redis !== null, node: srv.nodeId }, 'chat: listening');
   if (srv.tcpAddr !== null) {
@@ -130,5 +143,8 @@ async function run(tcp: string | null, http: string | null, scale: ScaleOptions,
   }
 }
 
-// The main goroutine: when chat() returns the process exits (Go's func main).
-main(chat);
+// The main goroutine: when chat() returns the process exits (Go's func main). With --procs N
+// (Redis required: see options.ts) `run` starts N worker processes under a supervisor instead,
+// each running chat() and sharing the two ports.
+const opts = options();
+run(() => chat(opts), { procs: opts.scale.procs });
