@@ -13,16 +13,20 @@
  * @module
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { distPath, percentiles, rowsTable, sampleProcess, spawnServer, type Row, type Scenario } from '../lib/index.js';
+import { distPath, freePort, percentiles, rowsTable, sampleProcess, spawnServer, type Row, type Scenario, type ServerProcess } from '../lib/index.js';
 
 interface Case {
   clients: number;
   /** Messages per second, all senders together. */
   rate: number;
   seconds: number;
+  /** 2: two chat servers sharing rooms through one redis-server; clients alternate between them. */
+  nodes?: 1 | 2;
 }
 
 /**
@@ -114,12 +118,9 @@ function until(cond: () => boolean, ms: number, hook: { fn: () => void }): Promi
 }
 
 async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
-  const raise = 'ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
-  const server = await spawnServer('bash', ['-c', raise, process.execPath, distPath('examples/chat/main.js'), '--tcp', '127.0.0.1:0', '--http', 'off'], {
-    readyLine: /"tcp":"127\.0\.0\.1:(\d+)"/,
-    env: { LOG_LEVEL: 'info' },
-    name: 'chat',
-  });
+  const nodes = c.nodes ?? 1;
+  const cluster = await startChat(nodes, log);
+  const servers = cluster.servers;
   const lat = new Float64Array(Math.ceil(c.rate * c.seconds * 1.2 + 1000) * c.clients);
   let nLat = 0;
   const onLatency = (ms: number): void => {
@@ -132,7 +133,8 @@ async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
   const totals: Totals = { received: 0, welcomed: 0, closed: 0 };
   try {
     for (let i = 0; i < c.clients; i += 100) {
-      const socks = await Promise.all(Array.from({ length: Math.min(100, c.clients - i) }, () => dial(server.port)));
+      // With two nodes, clients alternate between them (client k on node k % 2).
+      const socks = await Promise.all(Array.from({ length: Math.min(100, c.clients - i) }, (_, j) => dial(servers[(i + j) % nodes]!.port)));
       for (const s of socks) rs.push(new Receiver(s, senderCount, totals, onLatency, onChange));
     }
     const first = rs[0]!;
@@ -141,7 +143,7 @@ async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
     }
     log(`chat: ${c.clients} clients connected; sending ${c.rate} msg/s for ${c.seconds} s`);
 
-    const sampler = sampleProcess(server.pid);
+    const samplers = servers.map((sv) => sampleProcess(sv.pid));
     const cpu0 = process.cpuUsage();
     const senders = rs.slice(0, senderCount);
     const seq = new Int32Array(senderCount);
@@ -165,7 +167,8 @@ async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
     // Done when every client the server did not drop has every message (or after 10 s).
     await until(() => totals.received >= sent * (c.clients - totals.closed), 10_000, hook);
     const tEnd = performance.now();
-    const proc = sampler.stop();
+    const stats = samplers.map((sm) => sm.stop());
+    const proc = { cpuPct: stats.reduce((a, x) => a + x.cpuPct, 0), rssMb: stats.reduce((a, x) => a + x.rssMb, 0) };
     const cpu = process.cpuUsage(cpu0);
     const clientCpuPct = ((cpu.user + cpu.system) / 1000 / (tEnd - t0)) * 100;
 
@@ -188,11 +191,76 @@ async function runCase(c: Case, log: (m: string) => void): Promise<Row> {
       client_cpu_pct: clientCpuPct,
     };
     log(`chat: ${JSON.stringify(metrics)}`);
-    return { case: `${c.clients} clients, ${c.rate} msg/s (${senderCount} senders)`, impl: 'strand', metrics };
+    const where = nodes === 2 ? ' over 2 nodes + Redis' : '';
+    return { case: `${c.clients} clients${where}, ${c.rate} msg/s (${senderCount} senders)`, impl: 'strand', metrics };
   } finally {
     for (const r of rs) r.sock.destroy();
-    await server.stop();
+    await cluster.stop();
   }
+}
+
+/**
+ * Starts the chat: one server, or (nodes = 2) a redis-server on a free loopback port (temporary
+ * directory, no persistence) and two chat servers linked to it. Each chat server is ready once a
+ * probe client is welcomed (over Redis, joining waits for the server's link).
+ */
+async function startChat(nodes: 1 | 2, log: (m: string) => void): Promise<{ servers: ServerProcess[]; stop: () => Promise<void> }> {
+  const raise = 'ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
+  const started: ServerProcess[] = [];
+  let dir: string | null = null;
+  const stop = async (): Promise<void> => {
+    for (const sv of started.reverse()) await sv.stop();
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const extra: string[] = [];
+    if (nodes === 2) {
+      dir = mkdtempSync(join(tmpdir(), 'strand-load-redis-'));
+      const port = await freePort();
+      const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+      started.push(await spawnServer('redis-server', args, { readyPort: port, name: 'redis-server (apt-get install redis-server)' }));
+      extra.push('--redis', `redis://127.0.0.1:${port}`);
+      log(`chat: redis-server on 127.0.0.1:${port}`);
+    }
+    const chats: ServerProcess[] = [];
+    for (let i = 0; i < nodes; i++) {
+      const sv = await spawnServer('bash', ['-c', raise, process.execPath, distPath('examples/chat/main.js'), '--tcp', '127.0.0.1:0', '--http', 'off', ...extra], {
+        readyLine: /"tcp":"127\.0\.0\.1:(\d+)"/,
+        env: { LOG_LEVEL: 'info' },
+        name: `chat${nodes > 1 ? ` node ${i + 1}` : ''}`,
+      });
+      started.push(sv);
+      chats.push(sv);
+    }
+    if (nodes === 2) for (const sv of chats) await probe(sv.port);
+    return { servers: chats, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resolves once a client of the chat at `port` is welcomed; retries (bounded) while it is refused. */
+async function probe(port: number): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    const s = await dial(port);
+    const welcomed = await new Promise<boolean>((resolve) => {
+      let text = '';
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        text += d;
+        if (text.includes('* Welcome')) resolve(true);
+      });
+      s.on('close', () => resolve(false));
+      s.on('error', () => resolve(false));
+      setTimeout(() => resolve(false), 2_000).unref();
+    });
+    s.destroy();
+    if (welcomed) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`load-tests: chat on port ${port} did not welcome a client within 15 s (not linked to Redis?)`);
 }
 
 /** The chat scenario. */
@@ -202,6 +270,7 @@ export const run: Scenario = async (opts) => {
     : [
         { clients: 100, rate: 1000, seconds: 10 },
         { clients: 1000, rate: 100, seconds: 10 },
+        { clients: 1000, rate: 100, seconds: 10, nodes: 2 },
       ];
   const rows: Row[] = [];
   const load0 = loadavg()[0]!;
@@ -217,13 +286,23 @@ export const run: Scenario = async (opts) => {
     `1-minute load average when the run started: ${load0.toFixed(2)} on this machine's cores, shared with the load client; ` +
       'latency percentiles are sensitive to other work on the machine.',
   ];
+  const one = rows.find((r) => r.case.startsWith('1000 clients,'));
+  const two = rows.find((r) => r.case.includes('over 2 nodes'));
+  if (one !== undefined && two !== undefined) {
+    const ratio = two.metrics.p99_ms! / one.metrics.p99_ms!;
+    notes.push(
+      `Two nodes + Redis (clients alternate between the nodes; server CPU % and RSS are the two chat processes together, Redis not counted): ` +
+        `p99 ${two.metrics.p99_ms!.toFixed(1)} ms = ${ratio.toFixed(2)}× one node's at the same load (target ≤ 2×) — ${ratio <= 2 ? 'met' : 'MISSED'}; ` +
+        `lost ${two.metrics.lost} (target 0) — ${two.metrics.lost === 0 ? 'met' : 'MISSED'}.`,
+    );
+  }
   for (const r of rows) {
     if (r.metrics.lost! > 0) notes.push(`${r.case}: ${r.metrics.lost} messages lost at healthy clients — a bug.`);
     if (r.metrics.dropped_clients! > 0) notes.push(`${r.case}: the server dropped ${r.metrics.dropped_clients} clients as too slow.`);
   }
   return {
     name: 'chat',
-    params: { maxSenders: MAX_SENDERS, cases, room: 'lobby', transport: 'tcp', server: 'dist/examples/chat/main.js' },
+    params: { maxSenders: MAX_SENDERS, cases, room: 'lobby', transport: 'tcp', server: 'dist/examples/chat/main.js', broker: 'in-process; nodes = 2: redis-server (Debian) on loopback' },
     rows,
     chartMetric: 'delivered_per_s',
     baseline: 'strand',
