@@ -72,7 +72,13 @@
  * by `setImmediate`, which lets timers and I/O run first. The clock is only read once per check,
  * never per operation.
  *
- * ## Why one file (~680 lines)
+ * ## synctest bubbles
+ * A goroutine may belong to a bubble (bubble.ts, `G.bubble`, inherited in {@link go} from its
+ * creator). For such goroutines only, `park`, `ready`, exit and panic tell the bubble, which keeps
+ * its durable-blocking counts and its virtual clock. Outside bubbles this costs one field check
+ * in each (and one comparison of a module counter in `go`).
+ *
+ * ## Why one file (~740 lines)
  * The registry, park/ready, the attribution FIFO, the fairness budget and the exit rules share
  * module-level state (`current`, `blocked`, `mainBlocked`, `ops`, `yielding`, the FIFO) that
  * `park`, `ready` and `immediate` — the hottest functions in strand — read and write on every
@@ -87,7 +93,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { errInvalidArg } from './errors.js';
-import { G, GState, Waiter } from './waiter.js';
+import { G, GState, Waiter, type BubbleHooks } from './waiter.js';
 import { die, panic } from './panic.js';
 
 export { G, GState, Waiter } from './waiter.js';
@@ -148,6 +154,11 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
+/** @internal Whether debug mode is on (see {@link setDebug}). */
+export function isDebug(): boolean {
+  return debug;
+}
+
 /** @internal The goroutine running now (the main pseudo-goroutine outside any goroutine). */
 export function currentG(): G {
   return EXACT ? (als!.getStore() ?? mainG) : current;
@@ -202,6 +213,7 @@ export function forEachLive(f: (g: G) => void): void {
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): number {
   const g = new G(nextId++, fn, debug ? new Error('created by') : null);
   link(g);
+  if (bubbles !== 0) joinBubble(g);
   startDeadlockDetector();
   const result = start(g, fn, args);
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
@@ -247,14 +259,55 @@ function onExit(this: G): void {
 }
 
 function onPanic(this: G, err: unknown): void {
+  if (this.bubble !== null && this.bubble.panic(this, err)) {
+    exitG(this); // the bubble's test fails instead of the process
+    return;
+  }
   panic(this, err);
 }
 
 function exitG(g: G): void {
   g.state = GState.Dead;
   unlink(g);
+  if (g.bubble !== null) g.bubble.exit(g);
   // Code that runs next, until a resume hook says otherwise, is outside any goroutine.
   if (!EXACT && current === g) current = mainG;
+}
+
+// ---- synctest bubbles (bubble.ts owns them; these are the runtime's few hooks) --------------
+
+/** Number of synctest bubbles running: 0 keeps {@link go} to one comparison. */
+let bubbles = 0;
+/**
+ * The bubble on whose behalf code outside goroutines runs now (its virtual timers firing, or
+ * the start of its first goroutine), or null.
+ */
+let bubbleOverride: BubbleHooks | null = null;
+
+/** A goroutine joins its creator's bubble (Go: membership is inherited at `go`). */
+function joinBubble(g: G): void {
+  const b = bubbleOverride ?? currentG().bubble;
+  if (b === null) return;
+  g.bubble = b;
+  b.go(g);
+}
+
+/** @internal A bubble starts (+1) or ends (-1). */
+export function bubbleCount(delta: number): void {
+  bubbles += delta;
+}
+
+/** @internal The bubble of the code running now (see {@link bubbleOverride}), or null. */
+export function currentBubble(): BubbleHooks | null {
+  if (bubbles === 0) return null;
+  return bubbleOverride ?? currentG().bubble;
+}
+
+/** @internal Sets the bubble code outside goroutines runs for; returns the previous one. */
+export function setBubbleOverride(b: BubbleHooks | null): BubbleHooks | null {
+  const prev = bubbleOverride;
+  bubbleOverride = b;
+  return prev;
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -406,6 +459,7 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   if (coarseTimer === null) startCoarseClock();
   g.waitSince = coarseNow;
   blocked++;
+  if (g.bubble !== null) g.bubble.park(g, w, reason);
   return p;
 }
 
@@ -532,6 +586,8 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
   blocked--;
   if (g === mainG) mainBlocked--;
   if (g.state === GState.Waiting) g.state = GState.Runnable;
+  // Counted runnable by its bubble now, when the wake-up is decided, not when it resumes.
+  if (g.bubble !== null) g.bubble.ready(g);
   if (yielding) {
     runq.push(g, fn, v);
     return;
