@@ -213,9 +213,8 @@ export function forEachLive(f: (g: G) => void): void {
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): number {
   const g = new G(nextId++, fn, debug ? new Error('created by') : null);
   link(g);
-  if (bubbles !== 0) joinBubble(g);
   startDeadlockDetector();
-  const result = start(g, fn, args);
+  const result = bubbles === 0 ? start(g, fn, args) : startBubbled(g, fn, args);
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
     // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
     // function is the smallest way to carry `g` (see the memory notes in the benchmark).
@@ -276,8 +275,37 @@ function exitG(g: G): void {
 
 // ---- synctest bubbles (bubble.ts owns them; these are the runtime's few hooks) --------------
 
-/** Number of synctest bubbles running: 0 keeps {@link go} to one comparison. */
+/** Number of synctest bubbles running: 0 keeps {@link go} and {@link park} to one comparison. */
 let bubbles = 0;
+/**
+ * Resume-hook attribution only (Node < 24 without AsyncContextFrame), while bubbles run: an
+ * AsyncLocalStorage naming the bubble goroutine whose code runs. The resume hook is exact only
+ * across strand operations; a bubble goroutine that awaits one of its own async functions may
+ * resume after another goroutine's hook, and its next park would be counted as someone else's —
+ * the bubble would then wait forever for a goroutine it thinks is running. Bubbles are for tests,
+ * so they pay AsyncLocalStorage's promise hooks (enabled from the first bubble's start to the
+ * last one's end) for exact membership; nothing else reads this store.
+ */
+let bubbleAls: AsyncLocalStorage<G> | null = null;
+
+/**
+ * The goroutine a park or a `go` belongs to, for bubbles: `g` (what the runtime's attribution
+ * says), or with the resume hook the bubble goroutine that {@link bubbleAls} names, unless that
+ * one is parked or dead (then the code is a callback it left behind, run by someone else).
+ */
+function bubbleAttribution(g: G): G {
+  if (bubbleAls === null) return g;
+  const s = bubbleAls.getStore();
+  if (s === undefined || s.state === GState.Waiting || s.state === GState.Dead) return g;
+  return s;
+}
+
+/** {@link go}'s start while bubbles run: join the creator's bubble, then start (under bubbleAls). */
+function startBubbled<A extends unknown[]>(g: G, fn: (...args: A) => unknown, args: A): unknown {
+  joinBubble(g);
+  if (g.bubble === null || bubbleAls === null) return start(g, fn, args);
+  return bubbleAls.run(g, start<A>, g, fn, args);
+}
 /**
  * The bubble on whose behalf code outside goroutines runs now (its virtual timers firing, or
  * the start of its first goroutine), or null.
@@ -286,7 +314,7 @@ let bubbleOverride: BubbleHooks | null = null;
 
 /** A goroutine joins its creator's bubble (Go: membership is inherited at `go`). */
 function joinBubble(g: G): void {
-  const b = bubbleOverride ?? currentG().bubble;
+  const b = bubbleOverride ?? bubbleAttribution(currentG()).bubble;
   if (b === null) return;
   g.bubble = b;
   b.go(g);
@@ -295,12 +323,18 @@ function joinBubble(g: G): void {
 /** @internal A bubble starts (+1) or ends (-1). */
 export function bubbleCount(delta: number): void {
   bubbles += delta;
+  if (EXACT) return;
+  if (bubbles > 0 && bubbleAls === null) bubbleAls = new AsyncLocalStorage<G>();
+  else if (bubbles === 0 && bubbleAls !== null) {
+    bubbleAls.disable(); // its promise hooks cost every promise: only while bubbles run
+    bubbleAls = null;
+  }
 }
 
 /** @internal The bubble of the code running now (see {@link bubbleOverride}), or null. */
 export function currentBubble(): BubbleHooks | null {
   if (bubbles === 0) return null;
-  return bubbleOverride ?? currentG().bubble;
+  return bubbleOverride ?? bubbleAttribution(currentG()).bubble;
 }
 
 /** @internal Sets the bubble code outside goroutines runs for; returns the previous one. */
@@ -452,6 +486,23 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   // callback that goroutine registered, which inherits its context.
   let g = EXACT ? (als!.getStore() ?? mainG) : current;
   if (g.state === GState.Waiting) g = mainG;
+  if (bubbles !== 0) return parkBubbled(p, g, w, reason);
+  if (g === mainG) mainBlocked++;
+  w.g = g;
+  g.state = GState.Waiting;
+  g.waitReason = reason;
+  if (coarseTimer === null) startCoarseClock();
+  g.waitSince = coarseNow;
+  blocked++;
+  return p;
+}
+
+/**
+ * {@link park} while synctest bubbles run: the same bookkeeping, with the parker found through
+ * {@link bubbleAttribution}, and the goroutine's bubble told (it decides what is durable).
+ */
+function parkBubbled<T>(p: Promise<T>, g: G, w: Waiter, reason: string): Promise<T> {
+  g = bubbleAttribution(g);
   if (g === mainG) mainBlocked++;
   w.g = g;
   g.state = GState.Waiting;

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { Mutex, afterFunc, chan, codes, now, recvCase, select, sendCase, type Chan, type FuncTimer } from '../runtime/index.js';
+import { Mutex, afterFunc, awaitable, chan, codes, now, recvCase, select, sendCase, type Chan, type FuncTimer, type MaybePromise } from '../runtime/index.js';
 import { ErrDeadlineExceeded, OpError, type Addr, type Deadline, type Reader, type Writer } from '../net/index.js';
 import { ErrClosedPipe } from './errors.js';
 
@@ -117,7 +117,12 @@ export class PipeConn implements Reader, Writer {
    * @throws {@link ErrClosedPipe} after this end's {@link PipeConn.close}; an `OpError` whose
    *   cause is `ErrDeadlineExceeded` once the read deadline has passed.
    */
-  async read(buf: Uint8Array): Promise<number | null> {
+  read(buf: Uint8Array): MaybePromise<number | null> {
+    // awaitable: the caller's goroutine is known again when the composite read returns.
+    return awaitable(this.#read(buf));
+  }
+
+  async #read(buf: Uint8Array): Promise<number | null> {
     if (this.#localDone.closed) throw ErrClosedPipe;
     if (this.#remoteWDone.closed) return null;
     if (this.#rd.wait().closed) throw this.#timeout('read');
@@ -151,7 +156,11 @@ export class PipeConn implements Reader, Writer {
    *   an `OpError` whose cause is `ErrDeadlineExceeded` once the write deadline has passed (part
    *   of `buf` may have been read by then).
    */
-  async write(buf: Uint8Array): Promise<number> {
+  write(buf: Uint8Array): MaybePromise<number> {
+    return awaitable(this.#write(buf));
+  }
+
+  async #write(buf: Uint8Array): Promise<number> {
     if (this.#localWDone.closed || this.#remoteDone.closed) throw ErrClosedPipe;
     if (this.#wd.wait().closed) throw this.#timeout('write');
     if (buf.length === 0) return 0;
