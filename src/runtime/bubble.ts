@@ -7,7 +7,11 @@
  * A bubble starts with one goroutine (its *main*, the test function). Every goroutine started by
  * a member joins the bubble (`G.bubble`, inherited in `go()`); so does one started by a timer of
  * the bubble firing (an afterFunc). Channels, wait queues (the sync primitives' and the
- * semaphore's) created by a member belong to the bubble (`owners`).
+ * semaphore's) created by a member belong to the bubble (`owners`). Which goroutine parks or
+ * starts another is exact: with AsyncContextFrame it always is; with the resume hook (Node < 24)
+ * goroutine.ts keeps an AsyncLocalStorage of the running bubble goroutine while bubbles run
+ * (`bubbleAls`), because a member that awaits one of its own async functions may otherwise resume
+ * named as another goroutine, and its parks would be miscounted.
  *
  * ## Durably blocked (Go's definition, adapted)
  * A member is durably blocked while it is parked on something only the bubble can end:

@@ -75,8 +75,10 @@
  * ## synctest bubbles
  * A goroutine may belong to a bubble (bubble.ts, `G.bubble`, inherited in {@link go} from its
  * creator). For such goroutines only, `park`, `ready`, exit and panic tell the bubble, which keeps
- * its durable-blocking counts and its virtual clock. Outside bubbles this costs one field check
- * in each (and one comparison of a module counter in `go`).
+ * its durable-blocking counts and its virtual clock. Outside bubbles this costs one comparison
+ * each: `go` and `park` test the module's bubble counter (while bubbles run, `park` takes a
+ * separate path that also finds the parker exactly under the resume hook, see `bubbleAls`),
+ * `ready` and exit test `G.bubble`.
  *
  * ## Why one file (~740 lines)
  * The registry, park/ready, the attribution FIFO, the fairness budget and the exit rules share
