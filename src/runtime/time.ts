@@ -77,17 +77,14 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * The current time (Go's `time.Now`): the wall clock, or inside a synctest bubble the bubble's
- * virtual clock (which starts at midnight UTC 2000-01-01 and moves only when every goroutine of
- * the bubble is durably blocked). Timer and ticker channels deliver this time; context deadlines
- * are measured against it.
+ * The current time as a Date (Go's `time.Now`): the wall clock, or in a synctest bubble its
+ * virtual clock (from midnight UTC 2000-01-01, moving only when the bubble is durably blocked).
+ * Timer and ticker channels deliver it; context deadlines are measured against it.
  *
- * @returns the time now, as a Date.
  * @example
  * ```ts
  * const start = now();
- * await sleep(5 * Second);
- * console.log(now().getTime() - start.getTime()); // 5000 in a bubble, about 5000 outside
+ * await sleep(5 * Second); // now().getTime() - start.getTime() is 5000 in a bubble
  * ```
  */
 export function now(): Date {
