@@ -2,7 +2,7 @@
  * Every code sample in README.md is checked:
  * - ```ts / ```typescript blocks are extracted, one module each, into dist/test/readme-samples/
  *   and type-checked with the TypeScript compiler API (strict), with the package's own imports
- *   ('strand', 'strand/net', 'strand/http', 'strand/fastify', 'strand/procs') mapped to the src/ entry points.
+ *   ('strand', 'strand/net', 'strand/http', 'strand/fastify', 'strand/procs', 'strand/testing') mapped to the src/ entry points.
  *   Each block must compile on its own (top-level await allowed).
  * - ```sh / ```bash / ```console blocks: every `npm ...` command must name a script that exists
  *   in package.json (or be an install command), and every `node <path>` must name a file that
@@ -80,6 +80,7 @@ t.test('README.md TypeScript samples type-check against src/', { timeout: 60_000
       'strand/http': src('http/index.ts'),
       'strand/fastify': src('http/fastify/index.ts'),
       'strand/procs': src('procs/index.ts'),
+      'strand/testing': src('testing/index.ts'),
     },
   });
   const diags = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || files.has(d.file.fileName));

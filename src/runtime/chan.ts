@@ -25,6 +25,7 @@ import { immediate, park } from './goroutine.js';
 import { Waiter } from './waiter.js';
 import { qpush, qremove } from './waitq.js';
 import { kDequeue, kEnqueue, kReady, kRecvInto, kWaiting, kWatch } from './_symbols.js';
+import { adopt } from './bubble.js';
 
 /** A channel's receive in a given result form; shared with ChanIterator (this file only). */
 const kRecv: unique symbol = Symbol('strand.chan.recv');
@@ -102,6 +103,7 @@ export class Chan<T> implements AsyncIterable<T> {
     }
     this.#cap = capacity;
     this.#buf = capacity > 0 ? new Array<T | undefined>(capacity).fill(undefined) : null;
+    adopt(this); // a channel made in a synctest bubble is the bubble's
   }
 
   /** Number of values queued in the buffer (Go's `len(ch)`). */

@@ -72,7 +72,15 @@
  * by `setImmediate`, which lets timers and I/O run first. The clock is only read once per check,
  * never per operation.
  *
- * ## Why one file (~680 lines)
+ * ## synctest bubbles
+ * A goroutine may belong to a bubble (bubble.ts, `G.bubble`, inherited in {@link go} from its
+ * creator). For such goroutines only, `park`, `ready`, exit and panic tell the bubble, which keeps
+ * its durable-blocking counts and its virtual clock. Outside bubbles this costs one comparison
+ * each: `go` and `park` test the module's bubble counter (while bubbles run, `park` takes a
+ * separate path that also finds the parker exactly under the resume hook, see `bubbleAls`),
+ * `ready` and exit test `G.bubble`.
+ *
+ * ## Why one file (~740 lines)
  * The registry, park/ready, the attribution FIFO, the fairness budget and the exit rules share
  * module-level state (`current`, `blocked`, `mainBlocked`, `ops`, `yielding`, the FIFO) that
  * `park`, `ready` and `immediate` — the hottest functions in strand — read and write on every
@@ -87,7 +95,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { errInvalidArg } from './errors.js';
-import { G, GState, Waiter } from './waiter.js';
+import { G, GState, Waiter, type BubbleHooks } from './waiter.js';
 import { die, panic } from './panic.js';
 
 export { G, GState, Waiter } from './waiter.js';
@@ -148,6 +156,11 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
+/** @internal Whether debug mode is on (see {@link setDebug}). */
+export function isDebug(): boolean {
+  return debug;
+}
+
 /** @internal The goroutine running now (the main pseudo-goroutine outside any goroutine). */
 export function currentG(): G {
   return EXACT ? (als!.getStore() ?? mainG) : current;
@@ -203,7 +216,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   const g = new G(nextId++, fn, debug ? new Error('created by') : null);
   link(g);
   startDeadlockDetector();
-  const result = start(g, fn, args);
+  const result = bubbles === 0 ? start(g, fn, args) : startBubbled(g, fn, args);
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
     // Bound functions, not closures: this reaction lives as long as the goroutine, and a bound
     // function is the smallest way to carry `g` (see the memory notes in the benchmark).
@@ -247,14 +260,90 @@ function onExit(this: G): void {
 }
 
 function onPanic(this: G, err: unknown): void {
+  if (this.bubble !== null && this.bubble.panic(this, err)) {
+    exitG(this); // the bubble's test fails instead of the process
+    return;
+  }
   panic(this, err);
 }
 
 function exitG(g: G): void {
   g.state = GState.Dead;
   unlink(g);
+  if (g.bubble !== null) g.bubble.exit(g);
   // Code that runs next, until a resume hook says otherwise, is outside any goroutine.
   if (!EXACT && current === g) current = mainG;
+}
+
+// ---- synctest bubbles (bubble.ts owns them; these are the runtime's few hooks) --------------
+
+/** Number of synctest bubbles running: 0 keeps {@link go} and {@link park} to one comparison. */
+let bubbles = 0;
+/**
+ * Resume-hook attribution only (Node < 24 without AsyncContextFrame), while bubbles run: an
+ * AsyncLocalStorage naming the bubble goroutine whose code runs. The resume hook is exact only
+ * across strand operations; a bubble goroutine that awaits one of its own async functions may
+ * resume after another goroutine's hook, and its next park would be counted as someone else's —
+ * the bubble would then wait forever for a goroutine it thinks is running. Bubbles are for tests,
+ * so they pay AsyncLocalStorage's promise hooks (enabled from the first bubble's start to the
+ * last one's end) for exact membership; nothing else reads this store.
+ */
+let bubbleAls: AsyncLocalStorage<G> | null = null;
+
+/**
+ * The goroutine a park or a `go` belongs to, for bubbles: `g` (what the runtime's attribution
+ * says), or with the resume hook the bubble goroutine that {@link bubbleAls} names, unless that
+ * one is parked or dead (then the code is a callback it left behind, run by someone else).
+ */
+function bubbleAttribution(g: G): G {
+  if (bubbleAls === null) return g;
+  const s = bubbleAls.getStore();
+  if (s === undefined || s.state === GState.Waiting || s.state === GState.Dead) return g;
+  return s;
+}
+
+/** {@link go}'s start while bubbles run: join the creator's bubble, then start (under bubbleAls). */
+function startBubbled<A extends unknown[]>(g: G, fn: (...args: A) => unknown, args: A): unknown {
+  joinBubble(g);
+  if (g.bubble === null || bubbleAls === null) return start(g, fn, args);
+  return bubbleAls.run(g, start<A>, g, fn, args);
+}
+/**
+ * The bubble on whose behalf code outside goroutines runs now (its virtual timers firing, or
+ * the start of its first goroutine), or null.
+ */
+let bubbleOverride: BubbleHooks | null = null;
+
+/** A goroutine joins its creator's bubble (Go: membership is inherited at `go`). */
+function joinBubble(g: G): void {
+  const b = bubbleOverride ?? bubbleAttribution(currentG()).bubble;
+  if (b === null) return;
+  g.bubble = b;
+  b.go(g);
+}
+
+/** @internal A bubble starts (+1) or ends (-1). */
+export function bubbleCount(delta: number): void {
+  bubbles += delta;
+  if (EXACT) return;
+  if (bubbles > 0 && bubbleAls === null) bubbleAls = new AsyncLocalStorage<G>();
+  else if (bubbles === 0 && bubbleAls !== null) {
+    bubbleAls.disable(); // its promise hooks cost every promise: only while bubbles run
+    bubbleAls = null;
+  }
+}
+
+/** @internal The bubble of the code running now (see {@link bubbleOverride}), or null. */
+export function currentBubble(): BubbleHooks | null {
+  if (bubbles === 0) return null;
+  return bubbleOverride ?? bubbleAttribution(currentG()).bubble;
+}
+
+/** @internal Sets the bubble code outside goroutines runs for; returns the previous one. */
+export function setBubbleOverride(b: BubbleHooks | null): BubbleHooks | null {
+  const prev = bubbleOverride;
+  bubbleOverride = b;
+  return prev;
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -399,6 +488,7 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   // callback that goroutine registered, which inherits its context.
   let g = EXACT ? (als!.getStore() ?? mainG) : current;
   if (g.state === GState.Waiting) g = mainG;
+  if (bubbles !== 0) return parkBubbled(p, g, w, reason);
   if (g === mainG) mainBlocked++;
   w.g = g;
   g.state = GState.Waiting;
@@ -406,6 +496,23 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   if (coarseTimer === null) startCoarseClock();
   g.waitSince = coarseNow;
   blocked++;
+  return p;
+}
+
+/**
+ * {@link park} while synctest bubbles run: the same bookkeeping, with the parker found through
+ * {@link bubbleAttribution}, and the goroutine's bubble told (it decides what is durable).
+ */
+function parkBubbled<T>(p: Promise<T>, g: G, w: Waiter, reason: string): Promise<T> {
+  g = bubbleAttribution(g);
+  if (g === mainG) mainBlocked++;
+  w.g = g;
+  g.state = GState.Waiting;
+  g.waitReason = reason;
+  if (coarseTimer === null) startCoarseClock();
+  g.waitSince = coarseNow;
+  blocked++;
+  if (g.bubble !== null) g.bubble.park(g, w, reason);
   return p;
 }
 
@@ -532,6 +639,8 @@ function settle(g: G, fn: (v: any) => void, v: unknown): void {
   blocked--;
   if (g === mainG) mainBlocked--;
   if (g.state === GState.Waiting) g.state = GState.Runnable;
+  // Counted runnable by its bubble now, when the wake-up is decided, not when it resumes.
+  if (g.bubble !== null) g.bubble.ready(g);
   if (yielding) {
     runq.push(g, fn, v);
     return;

@@ -24,7 +24,7 @@ export { goroutines, formatDump, printDump, handleSigquit, attributionNote, type
  */
 export * as signal from './signal.js';
 export { StrandError, codes } from './errors.js';
-export { Millisecond, Second, Minute, Hour, sleep, after, tick, newTimer, newTicker, afterFunc, Timer, Ticker, FuncTimer } from './time.js';
+export { Millisecond, Second, Minute, Hour, now, sleep, after, tick, newTimer, newTicker, afterFunc, Timer, Ticker, FuncTimer } from './time.js';
 export { Mutex, type Locker } from './sync/mutex.js';
 export { RWMutex } from './sync/rwmutex.js';
 export { WaitGroup } from './sync/waitgroup.js';
@@ -58,3 +58,10 @@ export {
  * the flat `afterFunc` is time's.
  */
 export * as context from './context.js';
+/**
+ * @internal The hooks strand/testing builds on (synctest bubbles, the leak check's debug mode):
+ * not part of the public API.
+ */
+export { runBubble, bubbleWait, bubbleOf, type Bubble, type BubbleDeadlock } from './bubble.js';
+/** @internal See {@link runBubble}. */
+export { isDebug } from './goroutine.js';

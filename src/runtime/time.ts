@@ -21,6 +21,10 @@
  *   was still unreceived in the buffer). A Go 1.23 timer channel reports `len` and `cap` 0; ours
  *   report the buffer (0 or 1, and 1).
  *
+ * - synctest bubbles: a timer created by code of a bubble (bubble.ts) runs on the bubble's virtual
+ *   clock instead of a Node timer (`startTimer`/`stopTimer` choose), and the time it delivers is
+ *   the bubble's ({@link now}).
+ *
  * Invariants (single JS thread; all fields below are touched only by this module):
  * - `TimerState.handle !== null` exactly while the timer is armed (pending).
  * - A one-shot timer's channel buffer is empty whenever it is armed (stop/reset drain it first),
@@ -36,6 +40,7 @@ import { Waiter } from './waiter.js';
 import { Chan } from './chan.js';
 import { kWatch } from './_symbols.js';
 import { errInvalidArg } from './errors.js';
+import { nowMs, startTimer, stopTimer, type TimerHandle } from './bubble.js';
 
 /** One millisecond: the unit of every duration in strand. */
 export const Millisecond = 1;
@@ -66,9 +71,24 @@ export const Hour = 60 * Minute;
 export function sleep(ms: number): Promise<void> {
   const w = new Waiter();
   const p = park<void>(w, 'sleep');
-  if (ms > 0) setTimeout(ready, clampDelay(ms), w, undefined);
+  if (ms > 0) startTimer(ready, clampDelay(ms), w);
   else ready(w, undefined);
   return p;
+}
+
+/**
+ * The current time as a Date (Go's `time.Now`): the wall clock, or in a synctest bubble its
+ * virtual clock (from midnight UTC 2000-01-01, moving only when the bubble is durably blocked).
+ * Timer and ticker channels deliver it; context deadlines are measured against it.
+ *
+ * @example
+ * ```ts
+ * const start = now();
+ * await sleep(5 * Second); // now().getTime() - start.getTime() is 5000 in a bubble
+ * ```
+ */
+export function now(): Date {
+  return new Date(nowMs());
 }
 
 /** Node's timers accept 1..2^31-1 ms; longer delays fire at once with a warning. */
@@ -90,8 +110,8 @@ class TimerState {
   readonly weak: WeakRef<Chan<Date>>;
   /** The channel while a goroutine is parked on it (see module comment); otherwise null. */
   strong: Chan<Date> | null = null;
-  /** The armed Node timer, or null when stopped/fired. */
-  handle: NodeJS.Timeout | null = null;
+  /** The armed Node (or virtual) timer, or null when stopped/fired. */
+  handle: TimerHandle | null = null;
   /** A goroutine is parked on the channel's receive queue. */
   waiting = false;
   /** 0 for a one-shot timer, the period for a ticker. */
@@ -109,15 +129,14 @@ function disarm(st: TimerState): void {
   const h = st.handle;
   if (h === null) return;
   st.handle = null;
-  if (st.period > 0) clearInterval(h);
-  else clearTimeout(h);
+  stopTimer(h, st.period > 0);
 }
 
 function fireTimer(st: TimerState): void {
   st.handle = null;
   const c = st.strong ?? st.weak.deref();
   if (c === undefined || c.closed) return;
-  c.trySend(new Date());
+  c.trySend(now());
 }
 
 function fireTick(st: TimerState): void {
@@ -126,7 +145,7 @@ function fireTick(st: TimerState): void {
     disarm(st);
     return;
   }
-  c.trySend(new Date()); // a full buffer drops the tick, as Go's ticker does
+  c.trySend(now()); // a full buffer drops the tick, as Go's ticker does
 }
 
 /** Makes the timer channel keep the process alive only while a goroutine waits on it. */
@@ -144,7 +163,7 @@ function watch(c: Chan<Date>, st: TimerState): void {
 }
 
 function arm(st: TimerState, ms: number): void {
-  const h = st.period > 0 ? setInterval(fireTick, st.period, st) : setTimeout(fireTimer, clampDelay(ms), st);
+  const h = st.period > 0 ? startTimer(fireTick, st.period, st, st.period) : startTimer(fireTimer, clampDelay(ms), st);
   if (!st.waiting) h.unref();
   st.handle = h;
 }
@@ -217,7 +236,7 @@ export class Timer {
 
 function start(st: TimerState, c: Chan<Date>, ms: number): void {
   if (ms > 0) arm(st, ms);
-  else c.trySend(new Date()); // due now: deliver at once, as Go 1.23 does on the next receive
+  else c.trySend(now()); // due now: deliver at once, as Go 1.23 does on the next receive
 }
 
 /**
@@ -349,7 +368,7 @@ export function tick(ms: number): Chan<Date> {
 
 /** The pending call of an {@link afterFunc} timer; held strongly by its Node timer. */
 class FuncState {
-  handle: NodeJS.Timeout | null = null;
+  handle: TimerHandle | null = null;
   readonly fn: () => unknown;
   constructor(fn: () => unknown) {
     this.fn = fn;
@@ -373,7 +392,7 @@ export class FuncTimer {
   /** Use {@link afterFunc}. */
   constructor(ms: number, fn: () => unknown) {
     this.#st = new FuncState(fn);
-    this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
+    this.#st.handle = startTimer(fireFunc, clampDelay(ms), this.#st);
   }
 
   /**
@@ -385,7 +404,7 @@ export class FuncTimer {
   stop(): boolean {
     const h = this.#st.handle;
     if (h === null) return false;
-    clearTimeout(h);
+    stopTimer(h);
     this.#st.handle = null;
     return true;
   }
@@ -397,7 +416,7 @@ export class FuncTimer {
    */
   reset(ms: number): boolean {
     const pending = this.stop();
-    this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
+    this.#st.handle = startTimer(fireFunc, clampDelay(ms), this.#st);
     return pending;
   }
 

@@ -47,12 +47,35 @@ export class G {
   /** Intrusive list of live goroutines; guarded by goroutine.ts. */
   prevG: G | null = null;
   nextG: G | null = null;
+  /**
+   * @internal The synctest bubble the goroutine belongs to (inherited from its creator at `go()`),
+   * or null. Set once by goroutine.ts; the bubble (bubble.ts) owns what it points to.
+   */
+  bubble: BubbleHooks | null = null;
 
   constructor(id: number, fn: Function, createdAt: Error | null) {
     this.id = id;
     this.fn = fn;
     this.createdAt = createdAt;
   }
+}
+
+/**
+ * @internal What park/ready/go/exit tell a goroutine's synctest bubble (bubble.ts implements it;
+ * goroutine.ts calls it only for goroutines whose `bubble` is non-null, so code outside bubbles
+ * pays one field check).
+ */
+export interface BubbleHooks {
+  /** `g` was started in the bubble. */
+  go(g: G): void;
+  /** `g` parked on `w` with `reason` (the bubble decides whether that is durably blocking). */
+  park(g: G, w: Waiter, reason: string): void;
+  /** `g`'s park was readied: it can run again. */
+  ready(g: G): void;
+  /** `g` ended. */
+  exit(g: G): void;
+  /** `g` threw: true if the bubble took the failure (its test fails), false for a process panic. */
+  panic(g: G, err: unknown): boolean;
 }
 
 /**

@@ -24,6 +24,7 @@
  */
 
 import { Waiter } from './waiter.js';
+import { adopt, noteQueued } from './bubble.js';
 
 /**
  * @internal Appends `w` to the queue whose first waiter is `head` (null: empty) and returns the
@@ -81,8 +82,13 @@ export class WaitQueue {
     return this.#length;
   }
 
+  constructor() {
+    adopt(this); // the sync primitive that owns this queue belongs to the synctest bubble making it
+  }
+
   /** Appends `w`, which must not be in a queue. */
   push(w: Waiter): void {
+    noteQueued(w, this); // a synctest bubble asks which queue a sync wait is on
     this.#head = qpush(this.#head, w);
     this.#length++;
   }

@@ -8,11 +8,13 @@
  * - The timer is ref'd exactly while the context contributes a waiter (`kContrib`, cancel.ts's
  *   keep-alive): an abandoned timeout context never keeps the process alive.
  * - A deadline beyond Node's largest delay re-arms when that delay elapses.
+ * - In a synctest bubble, deadlines are on the bubble's virtual clock (bubble.ts).
  *
  * @module
  */
 
 import { kCancel, kContrib, kErr, kKeepAlive, kStopTimer, kTimer } from '../_symbols.js';
+import { nowMs, startTimer, stopTimer, type TimerHandle } from '../bubble.js';
 import { CancelCtx, checkParent, propagateCancel, withCancel } from './cancel.js';
 import { Canceled, DeadlineExceeded, type CancelFunc, type Context, type DisposableContext } from './types.js';
 
@@ -23,8 +25,8 @@ class TimerCtx extends CancelCtx {
   readonly #deadline: number;
   /** The cause recorded when the deadline passes (null: DeadlineExceeded itself). */
   readonly #deadlineCause: Error | null;
-  /** @internal The deadline's Node timer (read by tests). */
-  [kTimer]: NodeJS.Timeout | null = null;
+  /** @internal The deadline's Node timer, or virtual one in a synctest bubble (read by tests). */
+  [kTimer]: TimerHandle | null = null;
 
   constructor(parent: Context, deadline: number, why: Error | null) {
     super(parent, `WithDeadline(${new Date(deadline).toISOString()})`);
@@ -43,7 +45,7 @@ class TimerCtx extends CancelCtx {
   static start(parent: Context, d: number, why: Error | null): [DisposableContext, CancelFunc] {
     const c = new TimerCtx(parent, d, why);
     propagateCancel(parent, c);
-    const dur = d - Date.now();
+    const dur = d - nowMs();
     if (!(dur > 0)) {
       c[kCancel](true, DeadlineExceeded, why); // deadline already passed
       return [c, () => c[kCancel](false, Canceled, null)];
@@ -54,7 +56,7 @@ class TimerCtx extends CancelCtx {
 
   /** Arms the timer to fire in `dur` ms (at most Node's largest delay). */
   #arm(dur: number): void {
-    const t = setTimeout(TimerCtx.#fire, dur > MAX_DELAY ? MAX_DELAY : dur, this);
+    const t = startTimer(TimerCtx.#fire, dur > MAX_DELAY ? MAX_DELAY : dur, this);
     if (!this[kContrib]) t.unref();
     this[kTimer] = t;
   }
@@ -70,14 +72,14 @@ class TimerCtx extends CancelCtx {
   /** @internal */
   override [kStopTimer](): void {
     if (this[kTimer] !== null) {
-      clearTimeout(this[kTimer]);
+      stopTimer(this[kTimer]);
       this[kTimer] = null;
     }
   }
 
   static #fire(c: TimerCtx): void {
     c[kTimer] = null;
-    const left = c.#deadline - Date.now();
+    const left = c.#deadline - nowMs();
     if (left > 0) c.#arm(left); // a deadline beyond Node's maximum delay, or an early wake-up
     else c[kCancel](true, DeadlineExceeded, c.#deadlineCause);
   }
@@ -142,7 +144,7 @@ export function withDeadlineCause(parent: Context, deadline: Date | number, why:
  * ```
  */
 export function withTimeout(parent: Context, ms: number): [DisposableContext, CancelFunc] {
-  return withDeadlineCause(parent, Date.now() + ms, null);
+  return withDeadlineCause(parent, nowMs() + ms, null);
 }
 
 /**
@@ -159,5 +161,5 @@ export function withTimeout(parent: Context, ms: number): [DisposableContext, Ca
  * ```
  */
 export function withTimeoutCause(parent: Context, ms: number, why: Error | null): [DisposableContext, CancelFunc] {
-  return withDeadlineCause(parent, Date.now() + ms, why);
+  return withDeadlineCause(parent, nowMs() + ms, why);
 }
