@@ -24,6 +24,7 @@
 import { immediate, park } from './goroutine.js';
 import { Waiter } from './waiter.js';
 import { qpush, qremove } from './waitq.js';
+import { trackOwner } from './leak.js';
 import { kDequeue, kEnqueue, kReady, kRecvInto, kWaiting, kWatch } from './_symbols.js';
 
 /** A channel's receive in a given result form; shared with ChanIterator (this file only). */
@@ -94,6 +95,8 @@ export class Chan<T> implements AsyncIterable<T> {
    * channels use it to keep the process alive only while a goroutine waits on them.
    */
   #onRecvWaiters: ((waiting: boolean) => void) | null = null;
+  /** Leak-report id (leak.ts): registered the first time a goroutine parks in a send/receive. */
+  #leakId = 0;
 
   /** Use {@link chan}. */
   constructor(capacity = 0) {
@@ -133,7 +136,9 @@ export class Chan<T> implements AsyncIterable<T> {
     s.isSend = true;
     s.value = v;
     this.#enqueueSend(s);
-    return park<void>(s, 'chan send');
+    const p = park<void>(s, 'chan send');
+    s.g!.waitObj = this.#leakId || (this.#leakId = trackOwner(this)); // leak.ts
+    return p;
   }
 
   /**
@@ -264,7 +269,9 @@ export class Chan<T> implements AsyncIterable<T> {
     const r = new Waiter();
     r.mode = mode;
     this.#enqueueRecv(r);
-    return park(r, 'chan receive');
+    const p = park<unknown>(r, 'chan receive');
+    r.g!.waitObj = this.#leakId || (this.#leakId = trackOwner(this)); // leak.ts
+    return p;
   }
 
   /** @internal select: whether a send (or a receive) can proceed now (closed counts as ready). */

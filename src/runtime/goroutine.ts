@@ -72,7 +72,18 @@
  * by `setImmediate`, which lets timers and I/O run first. The clock is only read once per check,
  * never per operation.
  *
- * ## Why one file (~680 lines)
+ * ## Observability hooks
+ * - Counters (goroutines exited, wake-ups, budget yields) are plain integer increments on module
+ *   state, read by metrics.ts through {@link runtimeCounters}; started is `nextId - 2`.
+ * - diagnostics_channel: `strand:goroutine:start` (`{ id, fn }`), `strand:goroutine:exit`
+ *   (`{ id }`), `strand:goroutine:park` (`{ id, waitReason }`) and `strand:goroutine:ready`
+ *   (`{ id }`) are published only while someone subscribes: the hot paths read
+ *   `channel.hasSubscribers` (a property read) and build no message otherwise.
+ * - Leak tracking (leak.ts): `park` resets `G.waitObj`; a channel or a sync primitive sets it
+ *   right after its park. The registry must not hold anything that reaches a parked goroutine's
+ *   channel, so a G keeps its function's name, not the function.
+ *
+ * ## Why one file (~720 lines)
  * The registry, park/ready, the attribution FIFO, the fairness budget and the exit rules share
  * module-level state (`current`, `blocked`, `mainBlocked`, `ops`, `yielding`, the FIFO) that
  * `park`, `ready` and `immediate` — the hottest functions in strand — read and write on every
@@ -84,11 +95,12 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { channel } from 'node:diagnostics_channel';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { errInvalidArg } from './errors.js';
 import { G, GState, Waiter } from './waiter.js';
-import { die, panic } from './panic.js';
+import { creationSite, die, panic } from './panic.js';
 
 export { G, GState, Waiter } from './waiter.js';
 
@@ -123,7 +135,7 @@ export function attribution(): Attribution {
 // ---- registry ------------------------------------------------------------------------------
 
 /** @internal The pseudo-goroutine for code that runs outside any goroutine (module top level, callbacks). */
-export const mainG = new G(1, function main() {}, null);
+export const mainG = new G(1, 'main', null);
 let nextId = 2;
 let liveHead: G | null = null;
 let liveCount = 0;
@@ -181,6 +193,37 @@ export function forEachLive(f: (g: G) => void): void {
   for (let g = liveHead; g !== null; g = g.nextG) f(g);
 }
 
+// ---- counters and diagnostics_channel -----------------------------------------------------
+// Plain integer increments on module state (Smis, no allocation); read only by metrics().
+
+/** Goroutines that have returned (panics end the process). */
+let exited = 0;
+/** Parked goroutines made runnable (every ready/readyError that found a parked waiter). */
+let wakeups = 0;
+/** Slices ended by the fairness budget (resumes deferred to the run queue). */
+let budgetYields = 0;
+
+/**
+ * Named channels published on only while someone subscribes: each hot path reads the channel's
+ * `hasSubscribers` (a property read) and builds no message otherwise.
+ */
+const dcStart = channel('strand:goroutine:start');
+const dcExit = channel('strand:goroutine:exit');
+const dcPark = channel('strand:goroutine:park');
+const dcReady = channel('strand:goroutine:ready');
+
+/** @internal The runtime's counters, for metrics.ts (allocates one object per call). */
+export function runtimeCounters(): {
+  started: number;
+  exited: number;
+  wakeups: number;
+  budgetYields: number;
+  blocked: number;
+  live: number;
+} {
+  return { started: nextId - 2, exited, wakeups, budgetYields, blocked, live: liveCount };
+}
+
 // ---- go ------------------------------------------------------------------------------------
 
 /**
@@ -200,8 +243,9 @@ export function forEachLive(f: (g: G) => void): void {
  * ```
  */
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): number {
-  const g = new G(nextId++, fn, debug ? new Error('created by') : null);
+  const g = new G(nextId++, fn.name, debug ? creationSite(new Error('created by').stack) : null);
   link(g);
+  if (dcStart.hasSubscribers) dcStart.publish({ id: g.id, fn: g.fnName });
   startDeadlockDetector();
   const result = start(g, fn, args);
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
@@ -253,6 +297,8 @@ function onPanic(this: G, err: unknown): void {
 function exitG(g: G): void {
   g.state = GState.Dead;
   unlink(g);
+  exited++;
+  if (dcExit.hasSubscribers) dcExit.publish({ id: g.id });
   // Code that runs next, until a resume hook says otherwise, is outside any goroutine.
   if (!EXACT && current === g) current = mainG;
 }
@@ -403,9 +449,11 @@ export function park<T = unknown>(w: Waiter, reason: string): Promise<T> {
   w.g = g;
   g.state = GState.Waiting;
   g.waitReason = reason;
+  g.waitObj = 0; // the owner's file sets it after park when the park is tracked (leak.ts)
   if (coarseTimer === null) startCoarseClock();
   g.waitSince = coarseNow;
   blocked++;
+  if (dcPark.hasSubscribers) dcPark.publish({ id: g.id, waitReason: reason });
   return p;
 }
 
@@ -530,6 +578,8 @@ class Failure {
 
 function settle(g: G, fn: (v: any) => void, v: unknown): void {
   blocked--;
+  wakeups++;
+  if (dcReady.hasSubscribers) dcReady.publish({ id: g.id });
   if (g === mainG) mainBlocked--;
   if (g.state === GState.Waiting) g.state = GState.Runnable;
   if (yielding) {
@@ -576,6 +626,7 @@ function checkBudget(): void {
   }
   if (now - sliceStart >= SLICE_MS) {
     yielding = true;
+    budgetYields++;
     setImmediate(drainRunq);
   }
 }

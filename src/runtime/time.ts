@@ -64,11 +64,20 @@ export const Hour = 60 * Minute;
  * ```
  */
 export function sleep(ms: number): Promise<void> {
+  timersStarted++;
   const w = new Waiter();
   const p = park<void>(w, 'sleep');
   if (ms > 0) setTimeout(ready, clampDelay(ms), w, undefined);
   else ready(w, undefined);
   return p;
+}
+
+/** Timers armed so far (sleeps, Timer/Ticker starts and resets, afterFunc): a plain counter. */
+let timersStarted = 0;
+
+/** @internal The number of timers armed so far (for metrics.ts). */
+export function timerCount(): number {
+  return timersStarted;
 }
 
 /** Node's timers accept 1..2^31-1 ms; longer delays fire at once with a warning. */
@@ -144,6 +153,7 @@ function watch(c: Chan<Date>, st: TimerState): void {
 }
 
 function arm(st: TimerState, ms: number): void {
+  timersStarted++;
   const h = st.period > 0 ? setInterval(fireTick, st.period, st) : setTimeout(fireTimer, clampDelay(ms), st);
   if (!st.waiting) h.unref();
   st.handle = h;
@@ -373,6 +383,7 @@ export class FuncTimer {
   /** Use {@link afterFunc}. */
   constructor(ms: number, fn: () => unknown) {
     this.#st = new FuncState(fn);
+    timersStarted++;
     this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
   }
 
@@ -397,6 +408,7 @@ export class FuncTimer {
    */
   reset(ms: number): boolean {
     const pending = this.stop();
+    timersStarted++;
     this.#st.handle = setTimeout(fireFunc, clampDelay(ms), this.#st);
     return pending;
   }
