@@ -91,6 +91,7 @@ export const LIVE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>strand: goroutines</title>
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="live.css">
 <script src="live.js" defer></script>
 </head>
@@ -110,6 +111,9 @@ export const LIVE_HTML = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The page's icon (so the browser does not ask for a /favicon.ico that is not there). */
+export const LIVE_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#0a7"/></svg>\n';
 
 /** The page's stylesheet. */
 export const LIVE_CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1rem 2rem;color:#222;background:#fafafa}

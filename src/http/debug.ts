@@ -32,7 +32,7 @@ import { Server, type ServerOptions } from './server.js';
 import { serveSSE } from './sse.js';
 import { formatGroups, formatTraceback, profileJSON } from './debug-profile.js';
 import { debugRegistry, scrapeMetrics } from './debug-metrics.js';
-import { LIVE_CSP, LIVE_CSS, LIVE_HTML, LIVE_JS, liveFeed } from './debug-live.js';
+import { LIVE_CSP, LIVE_CSS, LIVE_HTML, LIVE_ICON, LIVE_JS, liveFeed } from './debug-live.js';
 import { errNotLoopback } from './errors.js';
 
 /** Options of {@link debugHandler}, {@link registerDebug} and {@link listenDebug}. */
@@ -87,6 +87,8 @@ export async function debugResponse(path: string, q: URLSearchParams): Promise<D
       return { status: 200, contentType: 'text/html; charset=utf-8', body: LIVE_HTML, csp: true };
     case '/debug/strand/live.js':
       return { status: 200, contentType: 'text/javascript; charset=utf-8', body: LIVE_JS, csp: true };
+    case '/debug/strand/favicon.svg':
+      return { status: 200, contentType: 'image/svg+xml', body: LIVE_ICON, csp: true };
     case '/debug/strand/live.css':
       return { status: 200, contentType: 'text/css; charset=utf-8', body: LIVE_CSS, csp: true };
     default:
