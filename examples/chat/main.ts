@@ -18,6 +18,7 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { chan, go, handleSigquit, main, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
+import { listenDebug } from 'strand/http';
 import { ChatServer } from './server.js';
 
 const HELP = `strand chat: a TCP + browser chat server
@@ -28,6 +29,7 @@ options:
   --tcp ADDR    TCP line-protocol address      (env CHAT_TCP_ADDR,  default 127.0.0.1:7070)
   --http ADDR   web page address               (env CHAT_HTTP_ADDR, default 127.0.0.1:8080)
   --host HOST   host for both default addresses (env CHAT_HOST, default 127.0.0.1)
+  --debug ADDR  goroutine profile, metrics and live view (/debug/strand/), loopback only (default off)
   -h, --help    show this help
 
 ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
@@ -45,6 +47,7 @@ async function chat(): Promise<void> {
         tcp: { type: 'string' },
         http: { type: 'string' },
         host: { type: 'string' },
+        debug: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -62,6 +65,14 @@ async function chat(): Promise<void> {
   const log = logger();
   // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler).
   handleSigquit();
+  if (args.debug !== undefined) {
+    // The debug pages: on their own loopback-only listener, never on the public addresses.
+    const dbg = await listenDebug(args.debug).catch((err: Error) => {
+      process.stderr.write(`chat: --debug: ${err.message}\n`);
+      process.exit(2);
+    });
+    log.info({ debug: `http://${dbg.addr}/debug/strand/` }, 'chat: debug pages');
+  }
   try {
     await run(tcp, http, log);
   } catch (err) {

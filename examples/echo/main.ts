@@ -3,14 +3,16 @@
  * heart. Run it with `npm run echo -- --addr 127.0.0.1:7007` and talk to it with `nc 127.0.0.1
  * 7007`. SIGINT or SIGTERM stops it gracefully: stop accepting, close every connection, exit 0.
  *
- * Environment: LOG_LEVEL (pino level, default "info").
+ * Environment: LOG_LEVEL (pino level, default "info"). `--debug 127.0.0.1:6060` serves the goroutine
+ * profile, metrics and a live view on that loopback-only address (never on the public one).
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { chan, go, main, signal } from 'strand';
 import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
+import { listenDebug } from 'strand/http';
 
-const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' } } });
+const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, debug: { type: 'string' } } });
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 
 // The connections being served, so that a graceful stop can close them.
@@ -49,6 +51,14 @@ function stop(ln: Listener, sig: string): void {
 
 // The main goroutine (Go's func main): when it returns, the process exits.
 main(async () => {
+  if (values.debug !== undefined) {
+    // The debug pages (goroutine profile, metrics, live view): loopback only, refused otherwise.
+    const dbg = await listenDebug(values.debug).catch((err: Error) => {
+      process.stderr.write(`echo: --debug: ${err.message}\n`);
+      process.exit(2);
+    });
+    log.info({ debug: `http://${dbg.addr}/debug/strand/` }, 'echo: debug pages');
+  }
   const ln = await listen('tcp', values.addr!);
   log.info({ addr: String(ln.addr) }, 'echo: listening');
 
