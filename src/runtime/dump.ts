@@ -78,7 +78,8 @@ export interface LeakOptions {
 /**
  * The goroutines that can never be woken (Go 1.26's goroutineleak profile), oldest first:
  * parked in a plain send or receive on a channel, or on a sync primitive (Mutex, RWMutex,
- * WaitGroup, Cond, Once), that has since been garbage-collected — nothing can reach it any more,
+ * WaitGroup, Cond, Once, a Semaphore acquire without a context), that has since been
+ * garbage-collected — nothing can reach it any more,
  * so nothing can ever complete the wait — and those blocked on a nil channel.
  *
  * It never reports a goroutine that can still be woken (a channel or primitive still referenced

@@ -12,9 +12,10 @@
  * alive). The goroutine records the same id in `G.waitObj` when it parks there; any later park
  * resets it, so a stale id can never name a goroutine parked elsewhere.
  *
- * Parks that something else can end are never tracked: select (a timer or a context may win),
- * sleep and timers, I/O, `sync.Once` waiting for an async action, and a semaphore acquire with a
- * context (its callback holds the semaphore, so it is not collected while the context lives).
+ * Tracked: plain channel send/receive, Mutex, RWMutex, WaitGroup, Cond, Once (waiting for another
+ * caller's action) and Semaphore acquires without a context. Parks that something else can end
+ * are never tracked: select (a timer or a context may win), sleep and timers, I/O, `sync.Once`
+ * waiting for its own async action, and a semaphore acquire with a context.
  * A goroutine blocked on a nil channel can never be woken at all: it is reported at once.
  *
  * ## What must not hold the owner (and does not)

@@ -13,6 +13,7 @@ interface Report {
 }
 
 const LEAKED = [
+  'droppedAcquirer [semaphore.Weighted.Acquire]',
   'droppedCondWaiter [sync.Cond.Wait]',
   'droppedLocker [sync.Mutex.Lock]',
   'droppedReceiver [chan receive]',
@@ -36,13 +37,13 @@ for (const [name, env] of [
     const r = await report(env);
     t.equal(r.gc, true, 'the fixture runs with --expose-gc');
     t.same(r.api, LEAKED, 'exactly the goroutines whose channel or primitive was dropped (and the nil-channel one)');
-    for (const name of ['heldReceiver', 'heldLocker', 'pairedReceiver', 'keeper', 'sleeper']) {
+    for (const name of ['heldReceiver', 'heldLocker', 'pairedReceiver', 'keeper', 'sleeper', 'ctxAcquirer']) {
       t.notOk(r.api.some((s) => s.startsWith(name + ' ')), `${name} (still wakeable) is not reported`);
     }
     t.same(r.http, LEAKED, '/debug/pprof/goroutineleak?format=json reports the same');
     t.equal(r.profile, 'goroutineleak');
     t.equal(r.total, LEAKED.length);
-    t.match(r.text, /^goroutineleak profile: total 6\n/m, 'debug=1 text');
+    t.match(r.text, /^goroutineleak profile: total 7\n/m, 'debug=1 text');
     t.match(r.text, /\n1 @ \[chan receive\] droppedReceiver\n/);
   });
 }
@@ -51,7 +52,7 @@ t.test('leakedGoroutines({ gc: true }) without --expose-gc: no error, reports wh
   const r = await report({}, []);
   t.equal(r.gc, false);
   t.ok(r.api.includes('nilReceiver [chan receive (nil chan)]'), 'a nil-channel block is known at once');
-  for (const name of ['heldReceiver', 'heldLocker', 'pairedReceiver', 'keeper', 'sleeper']) {
+  for (const name of ['heldReceiver', 'heldLocker', 'pairedReceiver', 'keeper', 'sleeper', 'ctxAcquirer']) {
     t.notOk(r.api.some((s) => s.startsWith(name + ' ')), `${name} is not reported`);
   }
 });
