@@ -18,6 +18,7 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { chan, go, handleSigquit, signal } from 'strand';
 import { joinHostPort, splitHostPort } from 'strand/net';
+import { listenDebug } from 'strand/http';
 import { run, workerId } from 'strand/procs';
 import { ChatServer } from './server.js';
 import { isOptionError, scaleOptions, type ScaleOptions } from './options.js';
@@ -34,6 +35,7 @@ options:
                 (env CHAT_REDIS_URL, e.g. redis://127.0.0.1:6379; default: this process only)
   --procs N     processes to run, or "auto" for one per CPU (env STRAND_PROCS, default 1);
                 more than one needs --redis, or the rooms would split between processes
+  --debug ADDR  goroutine profile, metrics and live view (/debug/strand/), loopback only (default off)
   -h, --help    show this help
 
 ADDR is host:port (port 0 picks a free one) or "off" to disable that side.
@@ -47,6 +49,8 @@ interface ChatOptions {
   tcp: string | null;
   http: string | null;
   scale: ScaleOptions;
+  /** `--debug ADDR`: where to serve the debug pages (loopback only), or null. */
+  debug: string | null;
 }
 
 /** Parses the command line (exits with the help or a usage error when it says so). */
@@ -60,6 +64,7 @@ function options(): ChatOptions {
         host: { type: 'string' },
         redis: { type: 'string' },
         procs: { type: 'string' },
+        debug: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -82,15 +87,24 @@ function options(): ChatOptions {
   const host = args.host ?? process.env.CHAT_HOST ?? '127.0.0.1';
   const tcp = address(args.tcp ?? process.env.CHAT_TCP_ADDR, host, 7070);
   const http = address(args.http ?? process.env.CHAT_HTTP_ADDR, host, 8080);
-  return { tcp, http, scale };
+  return { tcp, http, scale, debug: args.debug ?? null };
 }
 
 /** Runs the server until a signal has drained it (in each worker, with --procs N). */
-async function chat({ tcp, http, scale }: ChatOptions): Promise<void> {
+async function chat({ tcp, http, scale, debug }: ChatOptions): Promise<void> {
   const log = workerId() > 0 ? logger().child({ worker: workerId() }) : logger();
   // Go's SIGQUIT: the goroutine dump on stderr, then exit status 2 (the runtime's handler). With
   // --procs N the supervisor answers SIGQUIT with every worker's dump instead.
   if (workerId() === 0) handleSigquit();
+  if (debug !== null) {
+    // The debug pages: on their own loopback-only listener, never on the public addresses (with
+    // --procs N the workers share it, and each request is answered by one of them).
+    const dbg = await listenDebug(debug).catch((err: Error) => {
+      process.stderr.write(`chat: --debug: ${err.message}\n`);
+      process.exit(2);
+    });
+    log.info({ debug: `http://${dbg.addr}/debug/strand/` }, 'chat: debug pages');
+  }
   try {
     await serve(tcp, http, scale, log);
   } catch (err) {

@@ -8,15 +8,22 @@
  * the kernel (or node:cluster) spreads connections over them, and a supervisor restarts a
  * crashed one and drains them all on SIGINT/SIGTERM.
  *
+ * `--debug 127.0.0.1:6060` serves the goroutine profile, metrics and a live view on that
+ * loopback-only address (never on the public one); with --procs N the workers share it, and each
+ * request is answered by one of them.
+ *
  * Environment: LOG_LEVEL (pino level, default "info"), STRAND_PROCS.
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { chan, go, signal } from 'strand';
 import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
+import { listenDebug } from 'strand/http';
 import { procsFromArgs, run, workerId } from 'strand/procs';
 
-const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' }, debug: { type: 'string' } },
+});
 // Synchronous writes: when main returns the process exits at once (Go's rule), and a line still
 // queued in an asynchronous logger would be lost.
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true })).child(workerId() > 0 ? { worker: workerId() } : {});
@@ -58,6 +65,14 @@ function stop(ln: Listener, sig: string): void {
 // The main goroutine (Go's func main): when it returns, the process exits. `run` runs it here,
 // or (with --procs N) in each of N worker processes under a supervisor.
 run(async () => {
+  if (values.debug !== undefined) {
+    // The debug pages (goroutine profile, metrics, live view): loopback only, refused otherwise.
+    const dbg = await listenDebug(values.debug).catch((err: Error) => {
+      process.stderr.write(`echo: --debug: ${err.message}\n`);
+      process.exit(2);
+    });
+    log.info({ debug: `http://${dbg.addr}/debug/strand/` }, 'echo: debug pages');
+  }
   const ln = await listen('tcp', values.addr!);
   log.info({ addr: String(ln.addr) }, 'echo: listening');
 

@@ -36,6 +36,8 @@ export const httpCodes = {
   PATTERN_CONFLICT: 'STRAND_ERR_PATTERN_CONFLICT',
   /** A write on a response that has already ended (its handler returned). */
   WRITE_AFTER_END: 'STRAND_ERR_WRITE_AFTER_END',
+  /** The debug pages were asked to listen on an address that is not loopback (`listenDebug`). */
+  NOT_LOOPBACK: 'STRAND_ERR_NOT_LOOPBACK',
   /** A client request failed (connection refused, reset, aborted...). */
   CLIENT: 'STRAND_ERR_HTTP_CLIENT',
   /**
@@ -112,6 +114,14 @@ export function isConnGone(err: unknown): boolean {
   if (err === ErrClientGone) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof HttpError && (code === httpCodes.CLIENT_GONE || code === httpCodes.WRITE_CANCELED);
+}
+
+/** @internal The debug pages refuse a non-loopback address. */
+export function errNotLoopback(addr: string): HttpError {
+  return new HttpError(
+    httpCodes.NOT_LOOPBACK,
+    `http: debug address ${JSON.stringify(addr)} is not loopback: serve the debug pages on 127.0.0.1, [::1] or localhost only, never on a public address`,
+  );
 }
 
 /** @internal A body error with the package prefix. */

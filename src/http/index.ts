@@ -63,3 +63,7 @@ export {
   type ClientOptions,
   type RequestOptions,
 } from './client.js';
+export { debugHandler, registerDebug, listenDebug, isLoopbackHost, LIVE_EVENTS_PATH, type DebugOptions } from './debug.js';
+export { groupGoroutines, formatGroups, formatTraceback, profileJSON, type GoroutineGroup } from './debug-profile.js';
+export { registerRuntimeMetrics, scrapeMetrics } from './debug-metrics.js';
+export { liveFeed, liveSnapshot, type LiveSnapshot } from './debug-live.js';

@@ -10,16 +10,24 @@
  */
 
 import { park } from './goroutine.js';
-import { Waiter } from './waiter.js';
+import { LEAKED, Waiter } from './waiter.js';
 import { errCloseNil } from './errors.js';
 import type { Chan, MaybePromise, RecvChan, SendChan } from './chan.js';
+
+/** Parks forever (nothing can ever ready the waiter): the leak report lists it at once. */
+function parkNil<T>(reason: string): Promise<T> {
+  const w = new Waiter();
+  const p = park<T>(w, reason);
+  w.g!.waitObj = LEAKED;
+  return p;
+}
 
 /**
  * Sends on `ch`, which may be nil (`null`): a send on a nil channel blocks forever, as in Go.
  * Accepts a {@link Chan} or a send-only {@link SendChan}.
  */
 export function send<T>(ch: SendChan<T> | null, v: T): Promise<void> | undefined {
-  if (ch === null) return park<void>(new Waiter(), 'chan send (nil chan)');
+  if (ch === null) return parkNil<void>('chan send (nil chan)');
   return ch.send(v);
 }
 
@@ -28,13 +36,13 @@ export function send<T>(ch: SendChan<T> | null, v: T): Promise<void> | undefined
  * Accepts a {@link Chan} or a receive-only {@link RecvChan}.
  */
 export function recv<T>(ch: RecvChan<T> | null): MaybePromise<T | undefined> {
-  if (ch === null) return park<T | undefined>(new Waiter(), 'chan receive (nil chan)');
+  if (ch === null) return parkNil<T | undefined>('chan receive (nil chan)');
   return ch.recv();
 }
 
 /** Comma-ok receive from `ch` (a {@link Chan} or a {@link RecvChan}), which may be nil (`null`). */
 export function recvOk<T>(ch: RecvChan<T> | null): MaybePromise<[T | undefined, boolean]> {
-  if (ch === null) return park<[T | undefined, boolean]>(new Waiter(), 'chan receive (nil chan)');
+  if (ch === null) return parkNil<[T | undefined, boolean]>('chan receive (nil chan)');
   return ch.recvOk();
 }
 

@@ -2,11 +2,10 @@
  * Channels with Go's semantics (runtime/chan.go).
  *
  * Invariants (as in Go):
- * - At least one of the receive queue and the send queue is empty, except for an unbuffered
- *   channel with a single goroutine blocked on it in a select with both a send and a receive
- *   case.
- * - For a buffered channel: `count > 0` implies the receive queue is empty, and
- *   `count < cap` implies the send queue is empty.
+ * - At least one of the receive queue and the send queue is empty, except for an unbuffered channel
+ *   with a single goroutine blocked on it in a select with both a send and a receive case.
+ * - For a buffered channel: `count > 0` implies an empty receive queue, `count < cap` an empty
+ *   send queue.
  * - A closed channel has an empty send queue (close fails every blocked sender) and an empty
  *   receive queue (close wakes every blocked receiver).
  *
@@ -15,8 +14,8 @@
  * (parked): `await` works on both, and hot loops can skip the `await` on the plain value (the
  * try forms make that pleasant: {@link Chan.tryRecv}, {@link Chan.trySend}).
  *
- * All fields are guarded by the single JavaScript thread: an operation runs to completion
- * without interleaving, and readied goroutines continue only in later microtasks.
+ * All fields are guarded by the single JavaScript thread: an operation runs to completion without
+ * interleaving, and readied goroutines continue only in later microtasks.
  *
  * @module
  */
@@ -24,6 +23,7 @@
 import { immediate, park } from './goroutine.js';
 import { Waiter } from './waiter.js';
 import { qpush, qremove } from './waitq.js';
+import { trackOwner } from './leak.js';
 import { kDequeue, kEnqueue, kReady, kRecvInto, kWaiting, kWatch } from './_symbols.js';
 import { adopt } from './bubble.js';
 
@@ -95,6 +95,7 @@ export class Chan<T> implements AsyncIterable<T> {
    * channels use it to keep the process alive only while a goroutine waits on them.
    */
   #onRecvWaiters: ((waiting: boolean) => void) | null = null;
+  #leakId = 0; // leak report id (leak.ts), registered on the first park in a send or receive
 
   /** Use {@link chan}. */
   constructor(capacity = 0) {
@@ -135,7 +136,9 @@ export class Chan<T> implements AsyncIterable<T> {
     s.isSend = true;
     s.value = v;
     this.#enqueueSend(s);
-    return park<void>(s, 'chan send');
+    const p = park<void>(s, 'chan send');
+    s.g!.waitObj = this.#leakId || (this.#leakId = trackOwner(this)); // leak.ts
+    return p;
   }
 
   /**
@@ -266,7 +269,9 @@ export class Chan<T> implements AsyncIterable<T> {
     const r = new Waiter();
     r.mode = mode;
     this.#enqueueRecv(r);
-    return park(r, 'chan receive');
+    const p = park<unknown>(r, 'chan receive');
+    r.g!.waitObj = this.#leakId || (this.#leakId = trackOwner(this)); // leak.ts
+    return p;
   }
 
   /** @internal select: whether a send (or a receive) can proceed now (closed counts as ready). */

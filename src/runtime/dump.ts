@@ -9,6 +9,7 @@
 import { waitClock, forEachLive, setDumpFormatter, isMainRunning, attribution, currentG, mainG } from './goroutine.js';
 import { G, GState, stateName } from './waiter.js';
 import { createdBy, fnName } from './panic.js';
+import { collect, forEachLeaked } from './leak.js';
 
 /** One goroutine as the dump reports it. */
 export interface GoroutineInfo {
@@ -62,6 +63,43 @@ export function goroutines(): GoroutineInfo[] {
   out.reverse();
   if (isMainRunning() || mainG.state === GState.Waiting) out.unshift(info(mainG, now, running));
   return out;
+}
+
+/** Options of {@link leakedGoroutines}. */
+export interface LeakOptions {
+  /**
+   * Force full garbage collections first (and give finalizers a few event-loop turns), so that
+   * every channel already dropped is found. Needs `node --expose-gc`; without it this option does
+   * nothing and the report shows what earlier collections found.
+   */
+  gc?: boolean;
+}
+
+/**
+ * The goroutines that can never be woken (Go 1.26's goroutineleak profile), oldest first:
+ * parked in a plain send or receive on a channel, or on a sync primitive (Mutex, RWMutex,
+ * WaitGroup, Cond, Once, a Semaphore acquire without a context), that has since been
+ * garbage-collected — nothing can reach it any more,
+ * so nothing can ever complete the wait — and those blocked on a nil channel.
+ *
+ * It never reports a goroutine that can still be woken (a channel or primitive still referenced
+ * anywhere keeps it off the list), but it only knows what the garbage collector has found so far:
+ * a channel dropped a moment ago is listed only after a collection has run and its finalizer
+ * has been called. Pass `{ gc: true }` under `node --expose-gc` to force one. Waits that
+ * something else can end are never listed: select, sleep and timers, I/O.
+ *
+ * @example
+ * ```ts
+ * for (const g of await leakedGoroutines({ gc: true })) console.log(g.id, g.waitReason, g.fn);
+ * ```
+ */
+export async function leakedGoroutines(options: LeakOptions = {}): Promise<GoroutineInfo[]> {
+  if (options.gc === true) await collect();
+  const now = waitClock();
+  const running = currentG();
+  const out: GoroutineInfo[] = [];
+  forEachLeaked((g) => out.push(info(g, now, running)));
+  return out.sort((a, b) => a.id - b.id);
 }
 
 /**

@@ -17,7 +17,8 @@ export {
   type SendChan,
 } from './chan.js';
 export { select, trySelect, recvCase, sendCase, type RecvCase, type SendCase, type Case } from './select.js';
-export { goroutines, formatDump, printDump, handleSigquit, attributionNote, type GoroutineInfo } from './dump.js';
+export { goroutines, formatDump, printDump, handleSigquit, attributionNote, leakedGoroutines, type GoroutineInfo, type LeakOptions } from './dump.js';
+export { metrics, type RuntimeMetrics } from './metrics.js';
 /**
  * Go's os/signal: `signal.notify(ch, 'SIGINT', 'SIGTERM')`, `signal.stop(ch)`, `signal.reset()`,
  * `signal.notifyContext(ctx, ...signals)`.

@@ -53,12 +53,20 @@ export function panic(g: G, err: unknown): never {
 
 /** @internal The function name shown for a goroutine. */
 export function fnName(g: G): string {
-  return g.fn.name !== '' ? g.fn.name : 'anonymous';
+  return g.fnName !== '' ? g.fnName : 'anonymous';
 }
 
-/** @internal "created by ..." line from the debug-mode creation stack. */
+/** @internal "created by ..." line from the debug-mode creation site. */
 export function createdBy(g: G): string {
-  const stack = g.createdAt?.stack;
+  return g.createdAt ?? '';
+}
+
+/**
+ * @internal The "created by ..." line of a stack captured in `go` (debug mode). Formatted at
+ * once: an unformatted V8 stack holds its frames' functions and receivers, and through their
+ * closures whatever channel the creator had in scope (see leak.ts).
+ */
+export function creationSite(stack: string | undefined): string {
   if (stack === undefined) return '';
   // Frame 0 is "Error: created by", frame 1 is go() itself, frame 2 the caller.
   const frames = stack.split('\n').filter((l) => l.startsWith('    at '));

@@ -40,16 +40,10 @@ import { Waiter } from './waiter.js';
 import { Chan } from './chan.js';
 import { kWatch } from './_symbols.js';
 import { errInvalidArg } from './errors.js';
-import { nowMs, startTimer, stopTimer, type TimerHandle } from './bubble.js';
+import { startTimer, stopTimer, type TimerHandle } from './bubble.js';
+import { now } from './clock.js';
 
-/** One millisecond: the unit of every duration in strand. */
-export const Millisecond = 1;
-/** One second, in ms. */
-export const Second = 1000;
-/** One minute, in ms. */
-export const Minute = 60 * Second;
-/** One hour, in ms. */
-export const Hour = 60 * Minute;
+export { Millisecond, Second, Minute, Hour, now } from './clock.js';
 
 // ---- sleep ---------------------------------------------------------------------------------
 
@@ -69,6 +63,7 @@ export const Hour = 60 * Minute;
  * ```
  */
 export function sleep(ms: number): Promise<void> {
+  timersStarted++;
   const w = new Waiter();
   const p = park<void>(w, 'sleep');
   if (ms > 0) startTimer(ready, clampDelay(ms), w);
@@ -76,19 +71,12 @@ export function sleep(ms: number): Promise<void> {
   return p;
 }
 
-/**
- * The current time as a Date (Go's `time.Now`): the wall clock, or in a synctest bubble its
- * virtual clock (from midnight UTC 2000-01-01, moving only when the bubble is durably blocked).
- * Timer and ticker channels deliver it; context deadlines are measured against it.
- *
- * @example
- * ```ts
- * const start = now();
- * await sleep(5 * Second); // now().getTime() - start.getTime() is 5000 in a bubble
- * ```
- */
-export function now(): Date {
-  return new Date(nowMs());
+/** Timers armed so far (sleeps, Timer/Ticker starts and resets, afterFunc): a plain counter. */
+let timersStarted = 0;
+
+/** @internal The number of timers armed so far (for metrics.ts). */
+export function timerCount(): number {
+  return timersStarted;
 }
 
 /** Node's timers accept 1..2^31-1 ms; longer delays fire at once with a warning. */
@@ -163,6 +151,7 @@ function watch(c: Chan<Date>, st: TimerState): void {
 }
 
 function arm(st: TimerState, ms: number): void {
+  timersStarted++;
   const h = st.period > 0 ? startTimer(fireTick, st.period, st, st.period) : startTimer(fireTimer, clampDelay(ms), st);
   if (!st.waiting) h.unref();
   st.handle = h;
@@ -392,6 +381,7 @@ export class FuncTimer {
   /** Use {@link afterFunc}. */
   constructor(ms: number, fn: () => unknown) {
     this.#st = new FuncState(fn);
+    timersStarted++;
     this.#st.handle = startTimer(fireFunc, clampDelay(ms), this.#st);
   }
 
@@ -416,6 +406,7 @@ export class FuncTimer {
    */
   reset(ms: number): boolean {
     const pending = this.stop();
+    timersStarted++;
     this.#st.handle = startTimer(fireFunc, clampDelay(ms), this.#st);
     return pending;
   }

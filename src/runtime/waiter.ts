@@ -22,6 +22,9 @@ export const GState = {
 /** One of {@link GState}'s values. */
 export type GState = (typeof GState)[keyof typeof GState];
 
+/** @internal `G.waitObj` of a goroutine that can never be woken: its channel or primitive is garbage. */
+export const LEAKED = -1;
+
 const stateNames = ['runnable', 'running', 'waiting', 'dead'] as const;
 
 /** @internal Name of a state, as the dump shows it. */
@@ -35,15 +38,26 @@ export function stateName(s: GState): string {
  */
 export class G {
   readonly id: number;
-  /** The function the goroutine runs (its name is shown by the dump). */
-  readonly fn: Function;
+  /**
+   * The name of the function the goroutine runs (shown by the dump), read once by `go`. Only the
+   * name is kept, never the function: the registry holds every live G, and a function's closure
+   * often captures the very channel the goroutine parks on, which would keep that channel alive
+   * forever and hide the leak (see leak.ts).
+   */
+  readonly fnName: string;
   state: GState = GState.Running as GState;
   /** Why it is waiting; meaningful only in state Waiting. */
   waitReason = '';
   /** Coarse timestamp (ms since process start) of the last park. */
   waitSince = 0;
-  /** Creation site, captured only in debug mode. */
-  readonly createdAt: Error | null;
+  /**
+   * Leak tracking (leak.ts): the id of the channel or sync primitive whose queue alone holds this
+   * goroutine's waiter while it is parked there, 0 when the park is not tracked (timers, I/O,
+   * select), {@link LEAKED} once that owner has been garbage-collected. Reset by every park.
+   */
+  waitObj = 0;
+  /** Creation site (`created by` line), captured only in debug mode; a string, never a live stack. */
+  readonly createdAt: string | null;
   /** Intrusive list of live goroutines; guarded by goroutine.ts. */
   prevG: G | null = null;
   nextG: G | null = null;
@@ -53,9 +67,9 @@ export class G {
    */
   bubble: BubbleHooks | null = null;
 
-  constructor(id: number, fn: Function, createdAt: Error | null) {
+  constructor(id: number, fnName: string, createdAt: string | null) {
     this.id = id;
-    this.fn = fn;
+    this.fnName = fnName;
     this.createdAt = createdAt;
   }
 }

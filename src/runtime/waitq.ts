@@ -25,6 +25,7 @@
 
 import { Waiter } from './waiter.js';
 import { adopt, noteQueued } from './bubble.js';
+import { trackOwner } from './leak.js';
 
 /**
  * @internal Appends `w` to the queue whose first waiter is `head` (null: empty) and returns the
@@ -71,6 +72,17 @@ export function qremove(head: Waiter, w: Waiter): Waiter | null {
 export class WaitQueue {
   #head: Waiter | null = null;
   #length = 0;
+  /** Leak-report id (leak.ts), 0 until {@link WaitQueue.parked} first registers the queue. */
+  #leakId = 0;
+
+  /**
+   * Records that `w`'s goroutine, parked just now, can be woken only through this queue (its
+   * owner has no other way to ready it): if the queue is garbage-collected while it waits, the
+   * leak report lists it. Call right after `park`.
+   */
+  parked(w: Waiter): void {
+    w.g!.waitObj = this.#leakId !== 0 ? this.#leakId : (this.#leakId = trackOwner(this));
+  }
 
   /** The oldest waiter, or null. */
   get head(): Waiter | null {

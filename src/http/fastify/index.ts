@@ -314,3 +314,4 @@ async function runBackground(state: AppState, fn: (...args: unknown[]) => unknow
  */
 export const strand = fp(plugin, { name: 'strand', fastify: '5.x' });
 export default strand;
+export { strandDebug } from './debug.js';

@@ -45,7 +45,9 @@ export class Cond {
     this.l.unlock(); // throws if not held, before anything is queued
     const w = new Waiter();
     this.#waiters.push(w);
-    await park<void>(w, 'sync.Cond.Wait');
+    const p = park<void>(w, 'sync.Cond.Wait');
+    this.#waiters.parked(w);
+    await p;
     await this.l.lock();
   }
 

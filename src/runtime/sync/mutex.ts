@@ -52,7 +52,9 @@ export class Mutex implements Locker {
     }
     const w = new Waiter();
     this.#waiters.push(w);
-    return park<void>(w, 'sync.Mutex.Lock');
+    const p = park<void>(w, 'sync.Mutex.Lock');
+    this.#waiters.parked(w);
+    return p;
   }
 
   /**

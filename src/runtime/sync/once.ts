@@ -45,7 +45,9 @@ export class Once {
     if (this.#running) {
       const w = new Waiter();
       this.#waiters.push(w);
-      return park<void>(w, 'sync.Once.Do');
+      const p = park<void>(w, 'sync.Once.Do');
+      this.#waiters.parked(w);
+      return p;
     }
     this.#running = true;
     let r: unknown;

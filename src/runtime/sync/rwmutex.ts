@@ -50,7 +50,9 @@ export class RWMutex implements Locker {
     }
     const w = new Waiter();
     this.#readerq.push(w);
-    return park<void>(w, 'sync.RWMutex.RLock');
+    const p = park<void>(w, 'sync.RWMutex.RLock');
+    this.#readerq.parked(w);
+    return p;
   }
 
   /**
@@ -91,7 +93,9 @@ export class RWMutex implements Locker {
     }
     const w = new Waiter();
     this.#writerq.push(w);
-    return park<void>(w, 'sync.RWMutex.Lock');
+    const p = park<void>(w, 'sync.RWMutex.Lock');
+    this.#writerq.parked(w);
+    return p;
   }
 
   /**

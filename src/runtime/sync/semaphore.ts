@@ -78,7 +78,11 @@ export class Semaphore {
     w.value = ctx !== undefined ? afterDone(ctx, () => this.#abandon(w, ctx), true) : null;
     // Don't make other acquires wait behind one that is doomed to fail.
     if (n <= this.#size) this.#waiters.push(w);
-    return park<void>(w, 'semaphore.Weighted.Acquire');
+    const p = park<void>(w, 'semaphore.Weighted.Acquire');
+    // Without a context only a release on this semaphore can end the wait (leak.ts); with one,
+    // the context's callback can, so that park is not tracked.
+    if (ctx === undefined) this.#waiters.parked(w);
+    return p;
   }
 
   /**

@@ -56,7 +56,9 @@ export class WaitGroup {
     if (this.#counter === 0) return immediate(undefined);
     const w = new Waiter();
     this.#waiters.push(w);
-    return park<void>(w, 'sync.WaitGroup.Wait');
+    const p = park<void>(w, 'sync.WaitGroup.Wait');
+    this.#waiters.parked(w);
+    return p;
   }
 
   /**
