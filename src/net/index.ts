@@ -11,6 +11,7 @@ export { TCPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
 export type { Addr } from './netaddr.js';
 export {
   OpError,
+  TLSHandshakeError,
   AddrError,
   UnknownNetworkError,
   ErrClosed,
@@ -34,3 +35,5 @@ export {
   type MaybePromise,
 } from './io.js';
 export * as bufio from './bufio/index.js';
+export * as tls from './tls/index.js';
+export { TLSConn, type ConnectionState } from './tls/conn.js';
