@@ -42,7 +42,7 @@ export {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_BODY_BYTES,
 } from './options.js';
-export { serve, listenAndServe } from './serve.js';
+export { serve, listenAndServe, listenAndServeTLS } from './serve.js';
 export { Request } from './request.js';
 export { ResponseWriter, ResponseHeader } from './response.js';
 export { BodyReader } from './body.js';

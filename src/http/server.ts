@@ -24,10 +24,11 @@
  * @module
  */
 
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { type CancelCauseFunc, type Context, background, chan, go, recvCase, select, withCancelCause } from '../runtime/index.js';
-import { listen } from '../net/index.js';
+import { listen, tls } from '../net/index.js';
 import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
 import type { SocketListener } from './listener.js';
@@ -205,12 +206,15 @@ export class Server {
   readonly logger: Logger;
   /** The request body limit in bytes. */
   readonly maxBodyBytes: number;
+  /** The TLS configuration `listenAndServe` uses, or null (plain HTTP). */
+  readonly #tls: tls.Config | null;
   readonly #st: ServerState;
 
   constructor(opts: ServerOptions = {}) {
     this.addr = opts.addr ?? ':80';
     this.logger = opts.logger ?? defaultLogger();
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#tls = opts.tls ?? null;
     this.#st = new ServerState(opts, this.logger, this.maxBodyBytes);
   }
 
@@ -232,13 +236,30 @@ export class Server {
   }
 
   /**
-   * Listens on TCP `addr` (default `this.addr`) and serves, like {@link serve}.
+   * Listens on TCP `addr` (default `this.addr`) and serves, like {@link serve}; with the `tls`
+   * option, HTTPS (a `tls.listen` listener, ALPN `http/1.1` unless the config says otherwise).
    *
-   * @throws (rejects) the listen error (address in use...).
+   * @throws (rejects) the listen error (address in use, a TLS config without certificate...).
    */
   async listenAndServe(addr: string = this.addr): Promise<void> {
     if (this.#st.inShutdown) throw ErrServerClosed;
-    const l = await listen('tcp', addr);
+    const c = this.#tls;
+    const l = c === null ? await listen('tcp', addr) : await tls.listen('tcp', addr, c.nextProtos === undefined && c.ALPNProtocols === undefined ? { ...c, nextProtos: ['http/1.1'] } : c);
+    return this.serve(l);
+  }
+
+  /**
+   * Listens on TCP `addr` (default `this.addr`) and serves HTTPS with the certificate chain and
+   * key in the PEM files `certFile` and `keyFile` (Go's `Server.ListenAndServeTLS`), added to
+   * the `tls` option if any.
+   *
+   * @throws (rejects) a file that cannot be read, the listen error.
+   */
+  async listenAndServeTLS(certFile: string, keyFile: string, addr: string = this.addr): Promise<void> {
+    if (this.#st.inShutdown) throw ErrServerClosed;
+    const certificates = [{ cert: readFileSync(certFile), key: readFileSync(keyFile) }];
+    const c: tls.Config = { ...this.#tls, certificates };
+    const l = await tls.listen('tcp', addr, c.nextProtos === undefined && c.ALPNProtocols === undefined ? { ...c, nextProtos: ['http/1.1'] } : c);
     return this.serve(l);
   }
 
