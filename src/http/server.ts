@@ -27,9 +27,10 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type CancelCauseFunc, type Context, background, chan, go, recvCase, select, withCancelCause } from '../runtime/index.js';
 import { listen, tls } from '../net/index.js';
-import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
+import { ErrServerClosed, HttpError, MaxBytesError, WebSocketHandshakeError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
 import type { SocketListener } from './listener.js';
 import { defaultLogger, type Logger } from './logger.js';
@@ -43,6 +44,7 @@ import {
 } from './options.js';
 import { Request, type RequestHost } from './request.js';
 import { ResponseWriter } from './response.js';
+import { upgradeResponse } from './websocket/accept.js';
 import * as sym from './_symbols.js';
 
 export type { ServerOptions };
@@ -114,6 +116,11 @@ class ServerState implements RequestHost {
     this.http.on('checkContinue', function onCheckContinue(req: http.IncomingMessage, res: http.ServerResponse) {
       dispatch(st, req, res, true);
     });
+    // Upgrade requests (WebSocket) go through the same handler, on a response that owns the
+    // socket; `websocket.accept` takes it over (websocket/accept.ts).
+    this.http.on('upgrade', function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+      dispatch(st, req, upgradeResponse(req, socket, head), false);
+    });
     // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
     // on; this server never listens itself, so announce it.
     this.http.emit('listening');
@@ -159,6 +166,7 @@ class ServerState implements RequestHost {
       return;
     }
     if (err instanceof MaxBytesError) status = 413;
+    else if (err instanceof WebSocketHandshakeError) status = err.statusCode;
     else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
     if (status === 500) {
       this.logger.error(
