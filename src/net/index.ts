@@ -7,7 +7,8 @@
 export { listen, Listener, LISTEN_CHANNEL } from './listen.js';
 export { dial, type DialOptions, type DialContext } from './dial.js';
 export { Conn, type Deadline } from './conn.js';
-export { TCPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
+export { TCPAddr, UDPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
+export { listenPacket, PacketConn, type ListenPacketOptions } from './packetconn.js';
 export type { Addr } from './netaddr.js';
 export {
   OpError,
