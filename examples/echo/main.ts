@@ -8,15 +8,20 @@
  * the kernel (or node:cluster) spreads connections over them, and a supervisor restarts a
  * crashed one and drains them all on SIGINT/SIGTERM.
  *
+ * `--cert cert.pem --key key.pem` serves TLS instead (strand/net's `tls.listen`: the same
+ * Listener and Conns, the handshake runs inside the first read); try it with
+ * `openssl s_client -connect 127.0.0.1:7007`.
+ *
  * Environment: LOG_LEVEL (pino level, default "info"), STRAND_PROCS.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { chan, go, signal } from 'strand';
-import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
+import { copy, errorIs, listen, tls, ErrClosed, type Conn, type Listener } from 'strand/net';
 import { procsFromArgs, run, workerId } from 'strand/procs';
 
-const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' } } });
+const { values } = parseArgs({ options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } } });
 // Synchronous writes: when main returns the process exits at once (Go's rule), and a line still
 // queued in an asynchronous logger would be lost.
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true })).child(workerId() > 0 ? { worker: workerId() } : {});
@@ -58,7 +63,10 @@ function stop(ln: Listener, sig: string): void {
 // The main goroutine (Go's func main): when it returns, the process exits. `run` runs it here,
 // or (with --procs N) in each of N worker processes under a supervisor.
 run(async () => {
-  const ln = await listen('tcp', values.addr!);
+  const ln =
+    values.cert !== undefined
+      ? await tls.listen('tcp', values.addr!, { certificates: [{ cert: readFileSync(values.cert), key: readFileSync(values.key ?? values.cert) }] })
+      : await listen('tcp', values.addr!);
   log.info({ addr: String(ln.addr) }, 'echo: listening');
 
   // Go's graceful shutdown: the first SIGINT or SIGTERM arrives on a channel.
