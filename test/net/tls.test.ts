@@ -163,3 +163,36 @@ t.test('tls.listen: a config without a certificate is refused', { timeout: 5_000
   const ln = await listen('tcp', '127.0.0.1:0');
   ln.close();
 });
+
+t.test('TLSConn: a peer that does not read parks the TLS writer (flow control through TLS)', { timeout: 20_000 }, async (t) => {
+  const c = await testCerts();
+  const ln = await tls.listen('tcp', '127.0.0.1:0', { certificates: [{ cert: c.cert, key: c.key }] });
+  t.teardown(() => ln.close());
+  const accepted = ln.accept();
+  const client = await tls.dial('tcp', String(ln.addr), { rootCAs: c.ca, serverName: 'localhost' });
+  const server = (await accepted) as TLSConn;
+  await server.handshake();
+  t.teardown(() => {
+    client.close();
+    server.close();
+  });
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  let sent = 0;
+  client.setWriteDeadline(Date.now() + 400);
+  const err = await (async () => {
+    try {
+      for (;;) {
+        await client.write(chunk);
+        sent += chunk.length;
+      }
+    } catch (e) {
+      return e as OpError;
+    }
+  })();
+  t.ok(err instanceof OpError && err.timeout(), 'the writer parked until its deadline');
+  t.ok(sent < 64 * 1024 * 1024, `the server's TLS socket stopped reading: ${(sent / 1048576).toFixed(1)} MiB were written before the writer parked`);
+  // The server reads what was sent: the data was held back, not lost.
+  client.close();
+  const got = await drain(server).catch(() => Buffer.alloc(0));
+  t.ok(got.length >= sent, `the server then reads all of it (${got.length} ≥ ${sent})`);
+});
