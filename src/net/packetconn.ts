@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 import { failNow } from './poll/now.js';
 import { PacketQueue } from './poll/packet.js';
 import { kOpError, kPacket } from './poll/_symbols.js';
+import { kNew } from './_symbols.js';
 import { UDPAddr, splitHostPort } from './addr.js';
 import { deadlineMs, type Deadline } from './conn.js';
 import { AddrError, OpError, UnknownNetworkError } from './errors.js';
@@ -48,8 +49,12 @@ export class PacketConn {
   readonly #net: string;
   #laddr: UDPAddr | null = null;
 
-  /** @internal */
-  constructor(net: string, type: 'udp4' | 'udp6', opts: ListenPacketOptions) {
+  /** @internal How {@link listenPacket} makes one (users get one from it). */
+  static [kNew](net: string, type: 'udp4' | 'udp6', opts: ListenPacketOptions): PacketConn {
+    return new PacketConn(net, type, opts);
+  }
+
+  private constructor(net: string, type: 'udp4' | 'udp6', opts: ListenPacketOptions) {
     this.#net = net;
     const s = createSocket({ type, ipv6Only: net === 'udp6', recvBufferSize: opts.recvBufferSize });
     this.#q = new PacketQueue(s, this, opts.maxQueuedPackets, opts.maxQueuedBytes);
@@ -200,7 +205,7 @@ export async function listenPacket(network: string, address: string, opts: Liste
     throw new OpError('listen', network, null, null, err as Error);
   }
   const v4 = network === 'udp4' || (network === 'udp' && isIP(host) === 4);
-  const pc = new PacketConn(network, v4 ? 'udp4' : 'udp6', opts);
+  const pc = PacketConn[kNew](network, v4 ? 'udp4' : 'udp6', opts);
   const bindHost = host === '' ? (v4 ? '0.0.0.0' : '::') : host === 'localhost' ? (v4 ? '127.0.0.1' : '::1') : host;
   await pc.bind(port, bindHost);
   return pc;

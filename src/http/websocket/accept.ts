@@ -163,7 +163,7 @@ export function acceptRaw(req: IncomingMessage, res: ServerResponse, ctx: Contex
     throw new WebSocketHandshakeError(400, err !== null ? err.message : 'handshake failed');
   }
   socket.removeListener('error', ignore);
-  return new WebSocketConn(ws, ctx, {
+  return WebSocketConn.open(ws, ctx, {
     writeBufferBytes: opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES,
     pingInterval: opts.pingInterval ?? 0,
   });

@@ -93,8 +93,12 @@ export class WebSocketConn {
   #alive = true;
   readonly #stopCtx: () => boolean;
 
-  /** @internal Made by `websocket.accept`. */
-  constructor(ws: WebSocket, ctx: Context, setup: ConnSetup) {
+  /** @internal How `websocket.accept` makes one (users never construct a WebSocketConn). */
+  static open(ws: WebSocket, ctx: Context, setup: ConnSetup): WebSocketConn {
+    return new WebSocketConn(ws, ctx, setup);
+  }
+
+  private constructor(ws: WebSocket, ctx: Context, setup: ConnSetup) {
     this.#ws = ws as ConnWS;
     this.#setup = setup;
     this.#ws[kConn] = this;
