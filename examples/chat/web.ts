@@ -9,6 +9,8 @@
  *                                  message; this stream is the client's goroutine, and when it
  *                                  ends (tab closed, network gone) the client leaves
  *   POST /api/send {token, text}   one line, parsed exactly like a TCP line → 204 | 4xx {error}
+ *   GET  /api/ws?token=…           WebSocket: events and lines over one connection (ws.ts); the
+ *                                  page's first choice, SSE + POST its fallback
  *
  * Sessions are limited (sessions.ts): per source address, in number, in idle time; and every
  * `/api/` request from another site is refused (403; a POST that is not JSON gets 415). A
@@ -32,6 +34,7 @@ import { LOBBY } from './hub.js';
 import { DEFAULT_QUERY_RATE, DEFAULT_RATE, isQuery, type RateLimit } from './ratelimit.js';
 import { DEFAULT_SESSION_LIMITS, Session, Sessions, crossSite, type Refused, type SessionLimits } from './sessions.js';
 import { MAX_LINE_BYTES, sanitize } from './validate.js';
+import { wsRoutes } from './ws.js';
 
 /** How long a new session may wait before opening its event stream (by default). */
 export const ATTACH_TIMEOUT_MS = DEFAULT_SESSION_LIMITS.attachMs;
@@ -109,6 +112,7 @@ export async function startWeb(hub: Hub, addr: string, opts: WebOptions): Promis
   await app.register(strand);
   const sessions = new Sessions(opts.sessions);
   routes(app, hub, sessions, opts);
+  wsRoutes(app, hub, sessions, opts.log); // GET /api/ws: the page's WebSocket transport (ws.ts)
   app.strand.go(janitor, hub, sessions, opts.log, app.strand.context);
   const [h, p] = splitHostPort(addr);
   const host = h || '127.0.0.1';

@@ -11,18 +11,28 @@
  * `--debug 127.0.0.1:6060` serves the goroutine profile, metrics and a live view on that
  * loopback-only address (never on the public one); with --procs N the workers share it, and each
  * request is answered by one of them.
+ * `--cert cert.pem --key key.pem` serves TLS instead (strand/net's `tls.listen`: the same
+ * Listener and Conns, the handshake runs inside the first read); try it with
+ * `openssl s_client -connect 127.0.0.1:7007`.
  *
  * Environment: LOG_LEVEL (pino level, default "info"), STRAND_PROCS.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { chan, go, signal } from 'strand';
-import { copy, errorIs, listen, ErrClosed, type Conn, type Listener } from 'strand/net';
+import { copy, errorIs, listen, tls, ErrClosed, type Conn, type Listener } from 'strand/net';
 import { listenDebug } from 'strand/http';
 import { procsFromArgs, run, workerId } from 'strand/procs';
 
 const { values } = parseArgs({
-  options: { addr: { type: 'string', default: '127.0.0.1:7007' }, procs: { type: 'string' }, debug: { type: 'string' } },
+  options: {
+    addr: { type: 'string', default: '127.0.0.1:7007' },
+    procs: { type: 'string' },
+    debug: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+  },
 });
 // Synchronous writes: when main returns the process exits at once (Go's rule), and a line still
 // queued in an asynchronous logger would be lost.
@@ -73,7 +83,10 @@ run(async () => {
     });
     log.info({ debug: `http://${dbg.addr}/debug/strand/` }, 'echo: debug pages');
   }
-  const ln = await listen('tcp', values.addr!);
+  const ln =
+    values.cert !== undefined
+      ? await tls.listen('tcp', values.addr!, { certificates: [{ cert: readFileSync(values.cert), key: readFileSync(values.key ?? values.cert) }] })
+      : await listen('tcp', values.addr!);
   log.info({ addr: String(ln.addr) }, 'echo: listening');
 
   // Go's graceful shutdown: the first SIGINT or SIGTERM arrives on a channel.

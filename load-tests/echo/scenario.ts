@@ -6,7 +6,10 @@
  * closed-loop TCP client (load-tests/lib/tcp-client.ts) runs in another process. Cases:
  * 1, 50 and 500 connections doing 64-byte round trips, and streaming 16 KiB writes (64 KiB in
  * flight per connection); then 10,000 idle connections for the memory per connection (RSS after
- * minus RSS before, divided by 10,000; one 1-byte round trip each first).
+ * minus RSS before, divided by 10,000; one 1-byte round trip each first). TLS cases run the same
+ * round trips and streaming over TLS — strand's `tls.listen` (`examples/echo --cert --key`) vs a
+ * node:tls `createServer` echo vs Go's `crypto/tls` listener — with one certificate made for the
+ * run (load-tests/lib/certs.ts); the client completes its handshakes before measuring.
  *
  * Reported per row: ops_s (round trips/s, or 16 KiB chunks echoed/s), mb_s (echoed MB/s),
  * p50/p99 latency, the server's CPU (% of one core), its CPU time per operation (µs; steadier
@@ -35,6 +38,7 @@ import {
   type ServerProcess,
 } from '../lib/index.js';
 import { openIdle, runTcpLoad } from '../lib/tcp-client.js';
+import { testCerts } from '../lib/certs.js';
 
 type Impl = 'strand' | 'node' | 'go';
 
@@ -42,6 +46,15 @@ interface Case {
   conns: number;
   mode: 'rtt' | 'stream';
   size: number;
+  /** Over TLS. */
+  tls?: boolean;
+}
+
+/** The certificate files of the TLS cases, and the CA the client trusts. */
+interface TLSFiles {
+  cert: string;
+  key: string;
+  ca: string;
 }
 
 const RAISE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
@@ -56,24 +69,38 @@ function nodePeer(tmp: string): string {
   return file;
 }
 
-/** Starts one implementation's server on 127.0.0.1. */
-async function start(impl: Impl, bins: { node: string; go: string | null }): Promise<ServerProcess> {
+/** Starts one implementation's server on 127.0.0.1 (over TLS with `tls`). */
+async function start(impl: Impl, bins: { node: string; go: string | null }, tls: TLSFiles | null = null): Promise<ServerProcess> {
+  const certArgs = tls === null ? [] : [tls.cert, tls.key];
   if (impl === 'strand') {
     // The example logs a line per connection at "info"; "warn" keeps logging out of the
     // measurement (it still listens the same way), so readiness is the port accepting.
     const port = await freePort();
-    return spawnServer('bash', ['-c', RAISE, process.execPath, distPath('examples/echo/main.js'), '--addr', `127.0.0.1:${port}`], {
+    const flags = tls === null ? [] : ['--cert', tls.cert, '--key', tls.key];
+    return spawnServer('bash', ['-c', RAISE, process.execPath, distPath('examples/echo/main.js'), '--addr', `127.0.0.1:${port}`, ...flags], {
       readyPort: port,
       env: { LOG_LEVEL: 'warn' },
       name: 'strand echo',
     });
   }
-  if (impl === 'node') return spawnServer('bash', ['-c', RAISE, process.execPath, bins.node, '0'], { name: 'node echo' });
-  return spawnServer('bash', ['-c', RAISE, bins.go!, '127.0.0.1:0'], { env: { GOMAXPROCS: '1' }, name: 'go echo' });
+  if (impl === 'node') return spawnServer('bash', ['-c', RAISE, process.execPath, bins.node, '0', ...certArgs], { name: 'node echo' });
+  return spawnServer('bash', ['-c', RAISE, bins.go!, '127.0.0.1:0', ...certArgs], { env: { GOMAXPROCS: '1' }, name: 'go echo' });
+}
+
+/** Writes the run's certificate (a CA and a leaf for localhost/127.0.0.1) next to the results. */
+async function tlsFiles(tmp: string): Promise<TLSFiles> {
+  const c = await testCerts();
+  mkdirSync(tmp, { recursive: true });
+  const cert = join(tmp, 'echo-cert.pem');
+  const key = join(tmp, 'echo-key.pem');
+  writeFileSync(cert, c.cert);
+  writeFileSync(key, c.key, { mode: 0o600 });
+  return { cert, key, ca: c.ca };
 }
 
 function caseName(c: Case): string {
-  return c.mode === 'rtt' ? `${c.size} B round trips, ${c.conns} conns` : `${c.size / 1024} KiB streaming, ${c.conns} conns`;
+  const name = c.mode === 'rtt' ? `${c.size} B round trips, ${c.conns} conns` : `${c.size / 1024} KiB streaming, ${c.conns} conns`;
+  return c.tls === true ? `TLS ${name}` : name;
 }
 
 /** The echo scenario. */
@@ -101,6 +128,10 @@ export const run: Scenario = async (opts) => {
   // Quick mode is a smoke test of the harness (well under 20 s): one case of each kind.
   for (const conns of opts.quick ? [50] : [1, 50, 500]) cases.push({ conns, mode: 'rtt', size: 64 });
   for (const conns of opts.quick ? [1] : [1, 50, 500]) cases.push({ conns, mode: 'stream', size: 16 * 1024 });
+  // TLS beside plain TCP (same certificate for the three servers).
+  for (const conns of opts.quick ? [50] : [1, 50]) cases.push({ conns, mode: 'rtt', size: 64, tls: true });
+  if (!opts.quick) cases.push({ conns: 1, mode: 'stream', size: 16 * 1024, tls: true });
+  const certs = await tlsFiles(tmp);
 
   const rows: Row[] = [];
   for (const c of cases) {
@@ -108,10 +139,10 @@ export const run: Scenario = async (opts) => {
     // Repetitions interleave the implementations, so drift on a shared machine hits all alike.
     for (let r = 0; r < reps; r++) {
       for (const impl of impls) {
-        const srv = await start(impl, bins);
+        const srv = await start(impl, bins, c.tls === true ? certs : null);
         try {
           const sampler = sampleProcess(srv.pid, { intervalMs: 100 });
-          const res = await runTcpLoad({ port: srv.port, conns: c.conns, mode: c.mode, size: c.size, durationMs });
+          const res = await runTcpLoad({ port: srv.port, conns: c.conns, mode: c.mode, size: c.size, durationMs, ...(c.tls === true ? { tlsCA: certs.ca } : {}) });
           const st = sampler.stop();
           if (res.errors > 0) notes.push(`${caseName(c)}, ${impl}: ${res.errors} connections failed`);
           (per[impl] ??= []).push({

@@ -4,6 +4,8 @@
  *
  * Modes, each a closed loop per connection:
  * - `rtt`: send `size` bytes, wait until `size` bytes came back, record the round trip, repeat.
+ * - either over TLS (`tlsCA`): the client trusts that CA; connections complete their handshake
+ *   before the warm-up, so only the encrypted echo is measured.
  * - `stream`: keep `window` bytes in flight in `size`-byte writes; count the bytes echoed back;
  *   the latency is per chunk (write of its first byte → arrival of its last echoed byte).
  * - idle ({@link openIdle}): open many connections, one 1-byte round trip each, then hold them
@@ -17,6 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
 /** Options of {@link runTcpLoad}. */
@@ -33,6 +36,8 @@ export interface TcpLoadOptions {
   warmupMs?: number;
   /** Stream mode: bytes in flight per connection (default 4 × size). */
   window?: number;
+  /** Speak TLS, trusting this CA (PEM) for the name `localhost`; the handshake is not timed. */
+  tlsCA?: string;
 }
 
 /** What {@link runTcpLoad} measured. */
@@ -215,10 +220,14 @@ async function childLoad(a: ChildArgs): Promise<void> {
   await Promise.all(
     Array.from({ length: a.conns }, () =>
       new Promise<void>((resolve) => {
-        const s = connect({ host: '127.0.0.1', port: a.port, noDelay: true }, () => {
+        const ready = (): void => {
           socks.push(s);
           resolve();
-        });
+        };
+        const s: Socket =
+          a.tlsCA === undefined
+            ? connect({ host: '127.0.0.1', port: a.port, noDelay: true }, ready)
+            : tlsConnect({ host: '127.0.0.1', port: a.port, ca: a.tlsCA, servername: 'localhost' }, ready).setNoDelay(true);
         s.on('error', () => {
           errors++;
           resolve();

@@ -57,3 +57,8 @@ export const kReqState = Symbol('strand.fastify.requestState');
 export const kReqReply = Symbol('strand.fastify.requestReply');
 /** @internal Marks a route handler the Fastify plugin already wrapped (fastify/index.ts only). */
 export const kWrapped = Symbol('strand.fastify.wrapped');
+
+/** @internal `IncomingMessage[kUpgrade]`: `{ socket, head }` of an upgrade request, set by the server's (or the Fastify plugin's) 'upgrade' listener, read by `websocket.accept`. */
+export const kUpgrade = Symbol('strand.http.upgrade');
+/** @internal `ResponseWriter[kHijack]()`: the connection was taken over (a WebSocket): the writer no longer ends the response. */
+export const kHijack = Symbol('strand.http.response.hijack');

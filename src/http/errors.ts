@@ -38,6 +38,15 @@ export const httpCodes = {
   WRITE_AFTER_END: 'STRAND_ERR_WRITE_AFTER_END',
   /** The debug pages were asked to listen on an address that is not loopback (`listenDebug`). */
   NOT_LOOPBACK: 'STRAND_ERR_NOT_LOOPBACK',
+  /**
+   * A WebSocket upgrade was refused (not an upgrade request, a bad handshake, an origin not
+   * allowed): the error's `statusCode` (400, 403, 426) is the response the client gets.
+   */
+  WS_HANDSHAKE: 'STRAND_ERR_WS_HANDSHAKE',
+  /** A write on a WebSocket connection that is closed (by either side, or its context). */
+  WS_CLOSED: 'STRAND_ERR_WS_CLOSED',
+  /** A WebSocket read or write deadline passed. */
+  WS_TIMEOUT: 'STRAND_ERR_WS_TIMEOUT',
   /** A client request failed (connection refused, reset, aborted...). */
   CLIENT: 'STRAND_ERR_HTTP_CLIENT',
   /**
@@ -161,4 +170,34 @@ export function errInvalidStatus(code: number): RangeError {
 
 function withCode<E extends Error>(err: E, code: string): E & { readonly code: string } {
   return Object.assign(err, { code });
+}
+
+/**
+ * A refused WebSocket upgrade (code `STRAND_ERR_WS_HANDSHAKE`). Not a panic: the server (and
+ * Fastify, through `statusCode`) answers with `statusCode` and logs it at debug level.
+ */
+export class WebSocketHandshakeError extends HttpError {
+  /** The HTTP status the client gets: 400 (bad handshake), 403 (origin), 426 (not an upgrade). */
+  readonly statusCode: number;
+
+  constructor(statusCode: number, message: string) {
+    super(httpCodes.WS_HANDSHAKE, `websocket: ${message}`);
+    this.name = 'WebSocketHandshakeError';
+    this.statusCode = statusCode;
+  }
+}
+
+/** @internal A write on a closed WebSocket connection; `cause` says why it closed, if known. */
+export function errWSClosed(cause?: unknown): HttpError {
+  return new HttpError(httpCodes.WS_CLOSED, 'websocket: use of closed connection', cause === undefined ? undefined : { cause });
+}
+
+/** @internal A WebSocket deadline passed. */
+export function errWSTimeout(op: 'read' | 'write'): HttpError {
+  return new HttpError(httpCodes.WS_TIMEOUT, `websocket: ${op}: i/o timeout`);
+}
+
+/** @internal Two goroutines reading (or writing) one WebSocket connection at once. */
+export function errWSConcurrent(op: 'read' | 'write'): HttpError {
+  return new HttpError(codes.INVALID_ARG, `websocket: concurrent ${op}Message calls (one reader and one writer at a time)`);
 }

@@ -42,7 +42,7 @@ export {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_BODY_BYTES,
 } from './options.js';
-export { serve, listenAndServe } from './serve.js';
+export { serve, listenAndServe, listenAndServeTLS } from './serve.js';
 export { Request } from './request.js';
 export { ResponseWriter, ResponseHeader } from './response.js';
 export { BodyReader } from './body.js';
@@ -50,7 +50,9 @@ export { ServeMux, cleanPath } from './mux.js';
 export type { Handler, HandlerFunc, HandlerLike } from './handler.js';
 export type { SocketListener } from './listener.js';
 export { defaultLogger } from './logger.js';
-export { HttpError, MaxBytesError, ClientError, ErrServerClosed, ErrClientGone, httpCodes } from './errors.js';
+export { HttpError, MaxBytesError, ClientError, ErrServerClosed, ErrClientGone, WebSocketHandshakeError, httpCodes } from './errors.js';
+export * as websocket from './websocket/index.js';
+export { WebSocketConn, type Message } from './websocket/conn.js';
 export { serveSSE, sse, formatEvent, type SSEOptions } from './sse.js';
 export {
   Client,

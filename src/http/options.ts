@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { tls } from '../net/index.js';
 import type { HandlerLike } from './handler.js';
 import type { Logger } from './logger.js';
 
@@ -37,6 +38,13 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface ServerOptions {
   /** The handler; default a 404 for everything. */
   handler?: HandlerLike;
+  /**
+   * Serve HTTPS (Go's `Server.TLSConfig`): `listenAndServe` then listens with strand/net's
+   * `tls.listen` and this configuration (Node's tls options or Go's names: `certificates`,
+   * `minVersion`...; ALPN defaults to `http/1.1`). `serve(listener)` serves the listener as it
+   * is: give it a `tls.listen` listener to serve HTTPS there.
+   */
+  tls?: tls.Config;
   /** Address for `Server.listenAndServe` (":8080", "127.0.0.1:0"); default ":80". */
   addr?: string;
   /**

@@ -38,6 +38,7 @@ import { IOWait, immediate } from './_wait.js';
 // slow generic one in V8 (see _symbols.ts).
 const kFinish: typeof sym.kFinish = sym.kFinish;
 const kReset: typeof sym.kReset = sym.kReset;
+const kHijack: typeof sym.kHijack = sym.kHijack;
 
 /** Chunks up to this size may be held back for a single `end()` (see the module comment). */
 const HOLD_MAX = 4096;
@@ -165,6 +166,8 @@ export class ResponseWriter {
   #ctx: Context | null = null;
   /** True while the handler goroutine is parked in `write` (cleared by whoever readies it). */
   #parked = false;
+  /** The connection was taken over (`[kHijack]`): the response is never ended. */
+  #hijacked = false;
 
   /**
    * @internal Built by the server (and the Fastify plugin's `reply.sse`).
@@ -333,8 +336,14 @@ export class ResponseWriter {
     this.#written = body.length;
   }
 
+  /** @internal The connection was taken over (a WebSocket upgrade): {@link kFinish} does nothing. */
+  [kHijack](): void {
+    this.#hijacked = true;
+  }
+
   /** @internal Ends the response after the handler returned. */
   [kFinish](): void {
+    if (this.#hijacked) return;
     const res = this.raw;
     if (this.#status === 0) {
       this.#status = 200;

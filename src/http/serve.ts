@@ -46,3 +46,26 @@ export function serve(listener: SocketListener, handler: HandlerLike, opts: Omit
 export function listenAndServe(addr: string, handler: HandlerLike, opts: Omit<ServerOptions, 'handler' | 'addr'> = {}): Promise<void> {
   return new Server({ ...opts, handler, addr }).listenAndServe();
 }
+
+/**
+ * Listens on the TCP address `addr` and serves HTTPS with the certificate chain and key in
+ * `certFile` and `keyFile` (PEM), Go's `http.ListenAndServeTLS`. node:http still parses: the
+ * server hands it each accepted connection as a node:tls socket whose handshake runs lazily.
+ * Resolves when the server was shut down or closed.
+ *
+ * @throws (rejects) a file that cannot be read, the listen error.
+ *
+ * @example
+ * ```ts
+ * await listenAndServeTLS(':8443', 'cert.pem', 'key.pem', mux);
+ * ```
+ */
+export async function listenAndServeTLS(
+  addr: string,
+  certFile: string,
+  keyFile: string,
+  handler: HandlerLike,
+  opts: Omit<ServerOptions, 'handler' | 'addr'> = {},
+): Promise<void> {
+  return new Server({ ...opts, handler, addr }).listenAndServeTLS(certFile, keyFile);
+}

@@ -24,11 +24,13 @@
  * @module
  */
 
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type CancelCauseFunc, type Context, background, chan, go, recvCase, select, withCancelCause } from '../runtime/index.js';
-import { listen } from '../net/index.js';
-import { ErrServerClosed, HttpError, MaxBytesError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
+import { listen, tls } from '../net/index.js';
+import { ErrServerClosed, HttpError, MaxBytesError, WebSocketHandshakeError, errShutdownInterrupted, httpCodes, isConnGone } from './errors.js';
 import { type HandlerFunc, type HandlerLike, toHandlerFunc } from './handler.js';
 import type { SocketListener } from './listener.js';
 import { defaultLogger, type Logger } from './logger.js';
@@ -42,6 +44,7 @@ import {
 } from './options.js';
 import { Request, type RequestHost } from './request.js';
 import { ResponseWriter } from './response.js';
+import { upgradeResponse } from './websocket/accept.js';
 import * as sym from './_symbols.js';
 
 export type { ServerOptions };
@@ -113,6 +116,11 @@ class ServerState implements RequestHost {
     this.http.on('checkContinue', function onCheckContinue(req: http.IncomingMessage, res: http.ServerResponse) {
       dispatch(st, req, res, true);
     });
+    // Upgrade requests (WebSocket) go through the same handler, on a response that owns the
+    // socket; `websocket.accept` takes it over (websocket/accept.ts).
+    this.http.on('upgrade', function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+      dispatch(st, req, upgradeResponse(req, socket, head), false);
+    });
     // node:http tracks connections (header/request timeouts, idle detection) from 'listening'
     // on; this server never listens itself, so announce it.
     this.http.emit('listening');
@@ -158,6 +166,7 @@ class ServerState implements RequestHost {
       return;
     }
     if (err instanceof MaxBytesError) status = 413;
+    else if (err instanceof WebSocketHandshakeError) status = err.statusCode;
     else if (err instanceof HttpError && err.code === httpCodes.BODY) status = 400;
     if (status === 500) {
       this.logger.error(
@@ -205,12 +214,15 @@ export class Server {
   readonly logger: Logger;
   /** The request body limit in bytes. */
   readonly maxBodyBytes: number;
+  /** The TLS configuration `listenAndServe` uses, or null (plain HTTP). */
+  readonly #tls: tls.Config | null;
   readonly #st: ServerState;
 
   constructor(opts: ServerOptions = {}) {
     this.addr = opts.addr ?? ':80';
     this.logger = opts.logger ?? defaultLogger();
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#tls = opts.tls ?? null;
     this.#st = new ServerState(opts, this.logger, this.maxBodyBytes);
   }
 
@@ -232,13 +244,30 @@ export class Server {
   }
 
   /**
-   * Listens on TCP `addr` (default `this.addr`) and serves, like {@link serve}.
+   * Listens on TCP `addr` (default `this.addr`) and serves, like {@link serve}; with the `tls`
+   * option, HTTPS (a `tls.listen` listener, ALPN `http/1.1` unless the config says otherwise).
    *
-   * @throws (rejects) the listen error (address in use...).
+   * @throws (rejects) the listen error (address in use, a TLS config without certificate...).
    */
   async listenAndServe(addr: string = this.addr): Promise<void> {
     if (this.#st.inShutdown) throw ErrServerClosed;
-    const l = await listen('tcp', addr);
+    const c = this.#tls;
+    const l = c === null ? await listen('tcp', addr) : await tls.listen('tcp', addr, c.nextProtos === undefined && c.ALPNProtocols === undefined ? { ...c, nextProtos: ['http/1.1'] } : c);
+    return this.serve(l);
+  }
+
+  /**
+   * Listens on TCP `addr` (default `this.addr`) and serves HTTPS with the certificate chain and
+   * key in the PEM files `certFile` and `keyFile` (Go's `Server.ListenAndServeTLS`), added to
+   * the `tls` option if any.
+   *
+   * @throws (rejects) a file that cannot be read, the listen error.
+   */
+  async listenAndServeTLS(certFile: string, keyFile: string, addr: string = this.addr): Promise<void> {
+    if (this.#st.inShutdown) throw ErrServerClosed;
+    const certificates = [{ cert: readFileSync(certFile), key: readFileSync(keyFile) }];
+    const c: tls.Config = { ...this.#tls, certificates };
+    const l = await tls.listen('tcp', addr, c.nextProtos === undefined && c.ALPNProtocols === undefined ? { ...c, nextProtos: ['http/1.1'] } : c);
     return this.serve(l);
   }
 

@@ -20,3 +20,6 @@ export const kFD: unique symbol = Symbol('strand.net.fd');
 
 /** @internal A `Listener`'s netpoller accept queue (`AcceptQueue`). */
 export const kAcceptQueue: unique symbol = Symbol('strand.net.acceptQueue');
+
+/** @internal The static factory of `TLSConn` (its constructor is protected). */
+export const kNewTLS: unique symbol = Symbol('strand.net.newTLS');

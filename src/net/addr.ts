@@ -39,6 +39,36 @@ export class TCPAddr implements Addr {
   }
 }
 
+/** A UDP endpoint (Go's `net.UDPAddr`). */
+export class UDPAddr implements Addr {
+  /** The IP address, without brackets ("127.0.0.1", "::1"); "" for the unspecified address. */
+  readonly ip: string;
+  readonly port: number;
+  /** The IPv6 zone, or "". */
+  readonly zone: string;
+
+  /**
+   * @param ip the IP address (an IPv4-mapped IPv6 address is shown as IPv4, as Go does).
+   * @param port the port.
+   * @param zone the IPv6 zone, if any.
+   */
+  constructor(ip: string, port: number, zone = '') {
+    this.ip = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+    this.port = port;
+    this.zone = zone;
+  }
+
+  /** Always "udp". */
+  network(): string {
+    return 'udp';
+  }
+
+  /** `ip:port`, with brackets around an IPv6 address. */
+  toString(): string {
+    return joinHostPort(this.zone !== '' ? `${this.ip}%${this.zone}` : this.ip, String(this.port));
+  }
+}
+
 /** A Unix domain socket endpoint (Go's `net.UnixAddr`). */
 export class UnixAddr implements Addr {
   /** The socket path ("" for an unnamed socket; Linux abstract names start with "@"). */

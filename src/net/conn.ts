@@ -75,7 +75,11 @@ export class Conn implements Reader, Writer {
     return new Conn(socket, net, path, dialed, laddr);
   }
 
-  private constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
+  /**
+   * Not for users (a Conn comes from {@link dial} or {@link Listener.accept}); protected so that
+   * `TLSConn` can extend it.
+   */
+  protected constructor(socket: Socket, net: string, path: string | null, dialed: boolean, laddr: Addr | null) {
     this.#net = net;
     this.#path = path;
     this.#dialed = dialed;

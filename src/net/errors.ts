@@ -140,6 +140,44 @@ export class UnknownNetworkError extends StrandError {
   }
 }
 
+/**
+ * Node's codes for a refused peer certificate (OpenSSL's X509 verification results and Node's
+ * own host-name check): a handshake that fails with one of them is a `TLS_CERT` error.
+ */
+const CERT_REASON = /^(?:ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|HOSTNAME_MISMATCH)$/;
+
+/**
+ * A failed TLS handshake (the cause of the `OpError` a handshake, a read, a write or a dial
+ * fails with before the handshake completed). `code` is `STRAND_ERR_NET_TLS_CERT` when the
+ * peer's certificate was refused, `STRAND_ERR_NET_TLS_HANDSHAKE` otherwise; `reason` is Node's
+ * code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`,
+ * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ECONNRESET`, `EOF`...), `cause` Node's error.
+ *
+ * @example
+ * ```ts
+ * try { await tls.dial('tcp', 'example.com:443', { rootCAs: myCA }); }
+ * catch (err) { if (err instanceof OpError && err.code === netCodes.TLS_CERT) { ... } }
+ * ```
+ */
+export class TLSHandshakeError extends StrandError {
+  /** Node's (or OpenSSL's) code for what went wrong, or "EOF" for a peer that hung up. */
+  readonly reason: string;
+
+  /** @param cause Node's error (or an Error whose message is "EOF"). */
+  constructor(cause: Error) {
+    const reason = typeof (cause as NodeJS.ErrnoException).code === 'string' ? (cause as NodeJS.ErrnoException).code! : cause.message;
+    const cert = CERT_REASON.test(reason);
+    super(cert ? netCodes.TLS_CERT : netCodes.TLS_HANDSHAKE, `${cert ? 'tls: failed to verify certificate' : 'tls: handshake failed'}: ${cause.message}`, { cause });
+    this.name = 'TLSHandshakeError';
+    this.reason = reason;
+  }
+}
+
+/** @internal A TLS configuration error (code `STRAND_ERR_NET_TLS_CONFIG`). */
+export function errTLSConfig(message: string): StrandError {
+  return new StrandError(netCodes.TLS_CONFIG, message);
+}
+
 // ---- io and bufio sentinels -----------------------------------------------------------------
 
 /** `unexpected EOF`: the stream ended in the middle of something (Go's `io.ErrUnexpectedEOF`). */

@@ -7,10 +7,12 @@
 export { listen, Listener, LISTEN_CHANNEL } from './listen.js';
 export { dial, type DialOptions, type DialContext } from './dial.js';
 export { Conn, type Deadline } from './conn.js';
-export { TCPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
+export { TCPAddr, UDPAddr, UnixAddr, splitHostPort, joinHostPort } from './addr.js';
+export { listenPacket, PacketConn, type ListenPacketOptions } from './packetconn.js';
 export type { Addr } from './netaddr.js';
 export {
   OpError,
+  TLSHandshakeError,
   AddrError,
   UnknownNetworkError,
   ErrClosed,
@@ -34,3 +36,5 @@ export {
   type MaybePromise,
 } from './io.js';
 export * as bufio from './bufio/index.js';
+export * as tls from './tls/index.js';
+export { TLSConn, type ConnectionState } from './tls/conn.js';

@@ -61,6 +61,17 @@ function maxBacklog(): number {
 }
 
 /**
+ * @internal What a TLS listener (src/net/tls) adds to a Listener: each accepted socket is wrapped
+ * (a server-side TLSSocket) before it becomes a Conn or is handed out raw.
+ */
+export interface SocketWrapper {
+  /** Wraps an accepted raw socket (keeping an 'error' listener on it). */
+  socket(raw: Socket): Socket;
+  /** Makes the Conn of a wrapped socket. */
+  conn(s: Socket, net: string, laddr: Addr | null): Conn;
+}
+
+/**
  * A listening socket (Go's `net.Listener`). Accept connections one at a time with
  * {@link accept}, or iterate: `for await (const conn of ln)` ends when the listener is closed.
  *
@@ -81,16 +92,19 @@ export class Listener implements AsyncIterable<Conn> {
   #addr: Addr;
   /** `#addr` when it names one local address (the local address of every conn), else null. */
   #specific: Addr | null = null;
+  /** Wraps accepted sockets (a TLS listener), or null. Set once. */
+  readonly #wrap: SocketWrapper | null;
 
   /** @internal How {@link listen} makes a Listener. */
-  static [kNew](net: string, path: string | null, addr: Addr): Listener {
-    return new Listener(net, path, addr);
+  static [kNew](net: string, path: string | null, addr: Addr, wrap: SocketWrapper | null = null): Listener {
+    return new Listener(net, path, addr, wrap);
   }
 
-  private constructor(net: string, path: string | null, addr: Addr) {
+  private constructor(net: string, path: string | null, addr: Addr, wrap: SocketWrapper | null) {
     this.#net = net;
     this.#path = path;
     this.#addr = addr;
+    this.#wrap = wrap;
   }
 
   /** The address it listens on (with the actual port when port 0 was asked for). */
@@ -122,7 +136,10 @@ export class Listener implements AsyncIterable<Conn> {
    * @returns the socket (created with `allowHalfOpen: true`, TCP_NODELAY and keep-alive on).
    */
   acceptSocket(): Promise<Socket> {
-    return this[kAcceptQueue].accept(true) as Promise<Socket>;
+    const p = this[kAcceptQueue].accept(true) as Promise<Socket>;
+    const w = this.#wrap;
+    // A TLS listener hands out the server-side TLSSocket (its handshake still to come).
+    return w === null ? p : p.then((s) => w.socket(s));
   }
 
   /**
@@ -172,6 +189,8 @@ export class Listener implements AsyncIterable<Conn> {
 
   /** @internal The netpoller's callback: wraps an accepted socket. */
   [kNewConn](s: Socket): Conn {
+    const w = this.#wrap;
+    if (w !== null) return w.conn(w.socket(s), this.#net, this.#specific);
     return Conn[kNew](s, this.#net, this.#path, false, this.#specific);
   }
 
@@ -210,13 +229,18 @@ export class Listener implements AsyncIterable<Conn> {
  * ```
  */
 export function listen(network: string, address: string): Promise<Listener> {
+  return listenWith(network, address, null);
+}
+
+/** @internal {@link listen}, with accepted sockets wrapped by `wrap` (a TLS listener). */
+export function listenWith(network: string, address: string, wrap: SocketWrapper | null): Promise<Listener> {
   let p: ParsedAddr;
   try {
     p = parseAddr(network, address);
   } catch (err) {
     return failNow(new OpError('listen', network, null, null, err as Error));
   }
-  const ln = Listener[kNew](p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address));
+  const ln = Listener[kNew](p.net, p.kind === 'unix' ? p.path : null, addrOf(p, address), wrap);
   const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 });
   let opts: ListenOptions;
   if (p.kind === 'unix') {

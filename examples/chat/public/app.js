@@ -1,13 +1,15 @@
 // strand chat — the browser side. No build step: plain modern JavaScript.
-// Joining creates a session (POST /api/session), events arrive over Server-Sent Events
-// (GET /api/events?token=...), and each line you type is POSTed to /api/send, where the server
-// parses it exactly like a line from a TCP client (/nick, /join, /me, ... work here too).
+// Joining creates a session (POST /api/session). Then, when the browser has WebSocket, events
+// and typed lines travel over one WebSocket (GET /api/ws?token=...); otherwise (or with
+// ?transport=sse in the page's URL, or if the socket cannot open) events arrive over
+// Server-Sent Events (GET /api/events?token=...) and each line is POSTed to /api/send. Either
+// way the server parses a line exactly like one from a TCP client (/nick, /join, /me, ...).
 
 const $ = (id) => document.getElementById(id);
 const joinView = $('join-view'), chatView = $('chat-view');
 const messages = $('messages'), log = $('log'), people = $('people');
 
-/** The current session: { token, nick, room, events }, or null when not joined. */
+/** The current session: { token, nick, room, events, ws }, or null when not joined. */
 let session = null;
 const members = new Set();
 
@@ -39,26 +41,70 @@ $('join-form').addEventListener('submit', async (e) => {
   start(res.data);
 });
 
+const wantSSE = new URLSearchParams(location.search).get('transport') === 'sse';
+
 function start({ token, nick, room }) {
   messages.replaceChildren();
   members.clear();
-  const events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-  session = { token, nick, room, events };
-  events.onmessage = (m) => onEvent(JSON.parse(m.data));
-  events.onopen = () => setStatus('Connected');
-  events.onerror = () => {
-    if (events.readyState === EventSource.CLOSED) stop('Disconnected from the server.');
-    else setStatus('Reconnecting…');
-  };
+  session = { token, nick, room, events: null, ws: null };
+  if (typeof WebSocket === 'function' && !wantSSE) openSocket(session);
+  else openEvents(session);
   showRoom(nick, room);
   joinView.hidden = true;
   chatView.hidden = false;
   $('text').focus();
 }
 
+/** Events and lines over one WebSocket; falls back to SSE + POST if it never opens. */
+function openSocket(s) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${location.host}/api/ws?token=${encodeURIComponent(s.token)}`);
+  let opened = false;
+  s.ws = ws;
+  document.body.dataset.transport = 'websocket';
+  ws.onopen = () => {
+    opened = true;
+    setStatus('Connected');
+  };
+  ws.onmessage = (m) => onEvent(JSON.parse(m.data));
+  ws.onclose = (e) => {
+    if (session !== s) return;
+    if (!opened) {
+      s.ws = null;
+      openEvents(s); // the socket never opened (a proxy, a policy): SSE + POST instead
+      return;
+    }
+    stop(e.reason ? `Disconnected: ${e.reason}` : 'Disconnected from the server.');
+  };
+}
+
+/** Events over Server-Sent Events; lines are POSTed. */
+function openEvents(s) {
+  const events = new EventSource(`/api/events?token=${encodeURIComponent(s.token)}`);
+  s.events = events;
+  document.body.dataset.transport = 'sse';
+  events.onmessage = (m) => onEvent(JSON.parse(m.data));
+  events.onopen = () => setStatus('Connected');
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) stop('Disconnected from the server.');
+    else setStatus('Reconnecting…');
+  };
+}
+
+/** Sends one line: over the WebSocket, or POSTed. Resolves like postJSON. */
+async function sendLine(text) {
+  const ws = session?.ws;
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    ws.send(text); // a refused line comes back as an 'error' event
+    return { ok: true, status: 204, data: null };
+  }
+  return postJSON('/api/send', { token: session.token, text });
+}
+
 function stop(reason) {
   if (session === null) return;
-  session.events.close();
+  if (session.events) session.events.close();
+  if (session.ws) session.ws.close(1000);
   session = null;
   setStatus(reason);
   chatView.hidden = true;
@@ -79,7 +125,7 @@ $('send-form').addEventListener('submit', async (e) => {
   const text = input.value;
   if (session === null || text.trim() === '') return;
   $('send-error').textContent = '';
-  const res = await postJSON('/api/send', { token: session.token, text }).catch(() => null);
+  const res = await sendLine(text).catch(() => null);
   if (res === null) {
     $('send-error').textContent = 'Could not reach the server.';
   } else if (!res.ok) {
@@ -92,7 +138,7 @@ $('send-form').addEventListener('submit', async (e) => {
 });
 
 $('leave').addEventListener('click', () => {
-  if (session !== null) postJSON('/api/send', { token: session.token, text: '/quit' }).catch(() => {});
+  if (session !== null) sendLine('/quit').catch(() => {});
 });
 
 function clock(ts) {
@@ -147,7 +193,7 @@ function onEvent(ev) {
         members.clear();
         addLine('system', 0, `You are now in #${ev.room}.`);
       }
-      postJSON('/api/send', { token: session.token, text: '/who' }).catch(() => {});
+      sendLine('/who').catch(() => {});
       break;
     }
     case 'message': {

@@ -62,6 +62,9 @@ import {
 } from '../../runtime/index.js';
 import { ErrClientGone, ErrServerClosed } from '../errors.js';
 import { ResponseWriter } from '../response.js';
+import type { AcceptOptions } from '../websocket/accept.js';
+import type { WebSocketConn } from '../websocket/conn.js';
+import { websocketRoute, type WebSocketRouteHandler } from './websocket.js';
 import { type SSEOptions, framer, streamSSE } from '../sse.js';
 import * as sym from '../_symbols.js';
 
@@ -100,6 +103,21 @@ export interface StrandApp {
   go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): number;
   /** The app's context: cancelled (cause `ErrServerClosed`) when the app starts closing. */
   readonly context: Context;
+  /**
+   * Adds a WebSocket route: upgrades to GET `path` go through Fastify's router and hooks, then
+   * `handler(conn, request)` runs as a goroutine with the accepted {@link WebSocketConn}
+   * (closed when it returns, or with 1001 on `app.close()`). Options as strand/http's
+   * `websocket.accept` (maxPayload, origin rules, keepalive...). Routes are added to the app
+   * the plugin was registered on. See websocket.ts for why not `@fastify/websocket`.
+   *
+   * @example
+   * ```ts
+   * app.strand.websocket('/ws', async (conn) => {
+   *   for (let m = await conn.readMessage(); m !== null; m = await conn.readMessage()) await conn.writeMessage(m.type, m.data);
+   * });
+   * ```
+   */
+  websocket(path: string, handler: WebSocketRouteHandler, opts?: AcceptOptions): void;
 }
 
 declare module 'fastify' {
@@ -268,6 +286,9 @@ const plugin: FastifyPluginCallback = (app, _opts, done) => {
       return go(runBackground, state, fn as (...a: unknown[]) => unknown, args as unknown[]);
     },
     context: ctx,
+    websocket(path, handler, opts) {
+      websocketRoute(app, path, handler, opts);
+    },
   };
   app.decorate('strand', strandApp);
   app.decorate('go', strandApp.go);
@@ -313,5 +334,6 @@ async function runBackground(state: AppState, fn: (...args: unknown[]) => unknow
  * The strand Fastify plugin (register it with `app.register(strand)`). See the module docs.
  */
 export const strand = fp(plugin, { name: 'strand', fastify: '5.x' });
+export type { WebSocketRouteHandler, AcceptOptions, WebSocketConn };
 export default strand;
 export { strandDebug } from './debug.js';

@@ -41,3 +41,6 @@ export const kBeforeGone: unique symbol = Symbol('strand.poll.beforeGone');
 export const kNewConn: unique symbol = Symbol('strand.poll.newConn');
 /** @internal `AcceptOwner`: the server listens. */
 export const kListening: unique symbol = Symbol('strand.poll.listening');
+
+/** @internal `PacketOwner`: makes the result of a datagram read from its length and sender. */
+export const kPacket: unique symbol = Symbol('strand.poll.packet');

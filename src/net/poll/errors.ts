@@ -25,6 +25,19 @@ export const netCodes = {
   ADDR: 'STRAND_ERR_NET_ADDR',
   /** An unknown network name (not tcp, tcp4, tcp6 or unix). */
   UNKNOWN_NETWORK: 'STRAND_ERR_NET_UNKNOWN_NETWORK',
+  /**
+   * A TLS handshake failed (the peer sent an alert, spoke no TLS, closed or reset the
+   * connection during the handshake): the cause of the `OpError` is a `TLSHandshakeError`.
+   */
+  TLS_HANDSHAKE: 'STRAND_ERR_NET_TLS_HANDSHAKE',
+  /**
+   * A TLS handshake failed because the peer's certificate was refused (unknown authority, wrong
+   * name, expired...): the cause is a `TLSHandshakeError` whose `reason` is Node's code
+   * (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`, `CERT_HAS_EXPIRED`...).
+   */
+  TLS_CERT: 'STRAND_ERR_NET_TLS_CERT',
+  /** A TLS configuration strand cannot use (a listener without a certificate...). */
+  TLS_CONFIG: 'STRAND_ERR_NET_TLS_CONFIG',
   /** An operation cancelled by a context or an AbortSignal (the runtime's code, shared). */
   CANCELED: codes.CANCELED,
 } as const;

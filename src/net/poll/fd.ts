@@ -36,6 +36,7 @@ import { splice } from './splice.js';
 import { Side, failSide } from './side.js';
 import { clearTimers, setDeadline } from './deadline.js';
 import { listenTo, onLingerDone } from './events.js';
+import { handshake, handshaking, watchHandshake } from './handshake.js';
 import {
   CLOSED,
   DRAIN_PENDING,
@@ -88,6 +89,31 @@ export class PollFD extends FDState {
     }
     listenTo(s);
     return fd;
+  }
+
+  // ---- TLS (handshake.ts) ---------------------------------------------------------------
+
+  /**
+   * Marks a TLS socket (node:tls, just attached) as handshaking until Node reports it secure
+   * ('secureConnect' for a client, 'secure' for a server).
+   */
+  watchHandshake(client: boolean): void {
+    watchHandshake(this, client);
+  }
+
+  /**
+   * Waits for a TLS socket's handshake, parking as its reader (so the read deadline, close and
+   * errors end the wait).
+   *
+   * @returns 0 once done (a plain 0 when it already was), null if the stream ended first.
+   */
+  handshake(): number | null | Promise<number | null> {
+    return handshake(this);
+  }
+
+  /** Whether this is a TLS socket whose handshake has not completed. */
+  get handshaking(): boolean {
+    return handshaking(this);
   }
 
   // ---- reading (read.ts) -----------------------------------------------------------------

@@ -8,6 +8,8 @@
  *   are split over state.ts, read.ts, write.ts, splice.ts, side.ts, deadline.ts and events.ts.
  * - {@link AcceptQueue}: a listening server (accept, deadline, EMFILE back-off).
  * - {@link connect}: dialing (timeout, AbortSignal).
+ * - {@link PacketQueue}: a datagram (UDP) socket: reads park, a bounded queue, drops counted.
+ * - A TLS socket is a PollFD too; handshake.ts adds the lazy handshake wait.
  * - At-once paths go through the runtime's `pollImmediate()` (its fairness budget).
  *
  * What `src/net` may use is exported here; `_symbols.ts` names the members the poller's files
@@ -18,5 +20,6 @@
 export { PollFD, kFD, onSocketError, type PollOwner } from './fd.js';
 export { AcceptQueue, type AcceptOwner } from './accept.js';
 export { connect, type DialOwner } from './connect.js';
+export { PacketQueue, DEFAULT_MAX_PACKETS, DEFAULT_MAX_BYTES, type PacketOwner } from './packet.js';
 export { failNow } from './now.js';
 export { ErrClosed, ErrDeadlineExceeded, errCanceled, netCodes } from './errors.js';

@@ -27,6 +27,11 @@ export const IOKind = {
   WriteOwned: 2,
   /** A splice: the same IOWait is the source's reader and the destination's writer. */
   Splice: 3,
+  /**
+   * A wait for the TLS handshake (handshake.ts): parked as the reader with an empty `buf`, so
+   * end of stream, errors, close and the read deadline end it as they end a read.
+   */
+  Handshake: 4,
 } as const;
 /** @internal One of {@link IOKind}'s values. */
 export type IOKind = (typeof IOKind)[keyof typeof IOKind];

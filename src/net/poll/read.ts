@@ -20,7 +20,7 @@
 import { WaitQueue, pollData, pollReady, pollReadyError } from '../../runtime/netpoll.js';
 import { ErrClosed, ErrDeadlineExceeded } from './errors.js';
 import { IOKind, IOWait, parkIO } from './iowait.js';
-import { CLOSED, EOF, GONE, PAUSED, RDL, RPARKED, extra, wrap, type FDState } from './state.js';
+import { CLOSED, EOF, GONE, HANDSHAKING, PAUSED, RDL, RPARKED, extra, wrap, type FDState } from './state.js';
 import { kChunk, kErr, kExtra, kOff, kReader, kState } from './_symbols.js';
 
 /**
@@ -84,8 +84,8 @@ export function readSlow(fd: FDState, buf: Uint8Array | null): any {
   return parkIO(io);
 }
 
-/** Marks the reader parked and lets data flow again. */
-function parkReader(fd: FDState): void {
+/** @internal Marks the reader parked and lets data flow again. */
+export function parkReader(fd: FDState): void {
   const st = fd[kState];
   fd[kState] = (st | RPARKED) & ~PAUSED;
   if ((st & PAUSED) !== 0) fd.socket.resume();
@@ -116,7 +116,17 @@ export function serveQueuedReaders(fd: FDState): void {
     const err = fd[kErr];
     if ((st & CLOSED) !== 0) pollReadyError(w, wrap(fd, 'read', ErrClosed));
     else if ((st & RDL) !== 0) pollReadyError(w, wrap(fd, 'read', ErrDeadlineExceeded));
-    else if (buf !== null && buf.length === 0) pollReady(w, 0);
+    else if (io.kind === IOKind.Handshake && (st & HANDSHAKING) !== 0) {
+      // A TLS handshake wait (handshake.ts) still waiting: it ends as a read would, or parks.
+      if (err !== null) pollReadyError(w, wrap(fd, 'read', err));
+      else if ((st & (EOF | GONE)) !== 0) pollReady(w, null);
+      else {
+        io.buf = buf;
+        fd[kReader] = io;
+        parkReader(fd);
+        return;
+      }
+    } else if (buf !== null && buf.length === 0) pollReady(w, 0);
     else if (fd[kChunk] !== null) pollReady(w, take(fd, buf));
     else if ((st & EOF) !== 0 || (err === null && (st & GONE) !== 0)) pollReady(w, null);
     else if (err !== null) pollReadyError(w, wrap(fd, 'read', err));

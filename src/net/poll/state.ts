@@ -16,6 +16,8 @@
  * - `RDL`/`WDL`: the side's deadline has passed; parked and later operations fail until it is
  *   moved (deadline.ts).
  * - After `CLOSED`, no waiter is parked and no data is kept.
+ * - `HANDSHAKING` (TLS only, handshake.ts): set at attach, cleared once by the socket's secure
+ *   event; a goroutine waiting for the handshake is the parked reader (kind `Handshake`).
  *
  * ## Idle memory
  * One PollFD per connection, nine fields. The reader and writer IOWaits are made at the first
@@ -71,6 +73,8 @@ export const GONE = 256;
 export const DRAIN_PENDING = 512;
 /** @internal A marker write is queued. */
 export const MARK_PENDING = 1024;
+/** @internal A TLS socket whose handshake has not completed yet (handshake.ts). */
+export const HANDSHAKING = 2048;
 
 /**
  * @internal A splice pauses its source once this much is queued in the destination's Node buffer

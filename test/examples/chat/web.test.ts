@@ -20,7 +20,9 @@ async function launch(): Promise<Browser> {
   });
 }
 
-t.test('chat web page: a browser joins, its message reaches a TCP client, and a TCP message shows in the page', { timeout: 30_000 }, async (t) => {
+// Both transports: WebSocket (the page's first choice) and SSE + POST (its fallback, forced
+// with ?transport=sse).
+for (const transport of ['websocket', 'sse'] as const) t.test(`chat web page (${transport}): a browser joins, its message reaches a TCP client, and a TCP message shows in the page`, { timeout: 30_000 }, async (t) => {
   // The browser first: a missing Chromium then fails the test before a server is left open
   // (which kept the file running until tap's timeout).
   const browser = await launch();
@@ -28,13 +30,14 @@ t.test('chat web page: a browser joins, its message reaches a TCP client, and a 
   const bob = await LineClient.join(srv.tcpAddr!, 'bob');
   try {
     const page = await browser.newPage();
-    await page.goto(srv.httpURL!);
+    await page.goto(transport === 'sse' ? `${srv.httpURL!}?transport=sse` : srv.httpURL!);
     t.equal(await page.title(), 'strand chat');
     await page.getByLabel('Nick').fill('ana');
     await page.getByLabel('Room').fill('lobby');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.getByRole('heading', { name: '#lobby' }).waitFor();
     t.equal(await bob.expect(/-> ana/), '[lobby] -> ana joined', 'the TCP client saw the browser join');
+    t.equal(await page.locator('body').getAttribute('data-transport'), transport, `the page uses ${transport}`);
 
     await page.getByLabel('Message', { exact: true }).fill('hello from the browser');
     await page.getByLabel('Message', { exact: true }).press('Enter');
