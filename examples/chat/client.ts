@@ -78,9 +78,15 @@ export class Client {
     this.kind = kind;
     this.remote = remote;
     this.outbox = chan<Event>(outboxSize);
+    this.#half = Math.max(1, outboxSize >> 1);
     this.outboxBytes = outboxBytes;
     this.hangUp = hangUp;
   }
+
+  /** Signalled (capacity 1, never blocks) when the outbox reaches half its capacity in events. */
+  readonly kick: Chan<void> = chan<void>(1);
+  /** Half the outbox's capacity, in events: where {@link Client.kick} fires. */
+  readonly #half: number;
 
   /**
    * Queues an event without blocking (hub only).
@@ -93,6 +99,9 @@ export class Client {
     if (this.queued + n > this.outboxBytes) return `outbox over ${this.outboxBytes} bytes`;
     if (!this.outbox.trySend(ev)) return `outbox full (${this.outbox.cap} events)`;
     this.queued += n;
+    // Half full: a writer waiting out its coalescing delay must flush now (a burst, such as a
+    // room's joins arriving from another node at once, would otherwise fill the outbox first).
+    if (this.outbox.len === this.#half) this.kick.trySend();
     return null;
   }
 

@@ -18,7 +18,7 @@
 
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { chan, go, sleep, CLOSED, WOULD_BLOCK } from 'strand';
+import { chan, go, newTimer, recvCase, select, sleep, CLOSED, WOULD_BLOCK } from 'strand';
 import { errorIs, ErrClosed, OpError, type Conn, type Listener } from 'strand/net';
 import { Client, DEFAULT_OUTBOX_BYTES } from './client.js';
 import { parseLine } from './commands.js';
@@ -149,6 +149,11 @@ async function serveConn(conn: Conn, hub: Hub, opts: TCPOptions): Promise<void> 
 async function writeLoop(conn: Conn, client: Client, log: Logger): Promise<void> {
   const out = client.outbox;
   let lastWrite = -FLUSH_MS;
+  // The coalescing wait: FLUSH_MS after the last write, or sooner when the hub kicks (the
+  // outbox is half full). One timer per writer, reset for each wait.
+  const flush = newTimer(FLUSH_MS);
+  flush.stop();
+  const waitCases = [recvCase(flush.c), recvCase(client.kick)];
   try {
     for (;;) {
       let ev = out.tryRecv();
@@ -156,7 +161,12 @@ async function writeLoop(conn: Conn, client: Client, log: Logger): Promise<void>
         ev = await out.recvOrClosed();
         if (load.busy && ev !== CLOSED && out.len < 16) {
           const wait = lastWrite + FLUSH_MS - performance.now();
-          if (wait > 0) await sleep(wait);
+          if (wait > 0) {
+            client.kick.tryRecv(); // a kick from before this wait is stale
+            flush.reset(wait);
+            await select(waitCases);
+            flush.stop();
+          }
         }
       }
       if (ev === CLOSED) {

