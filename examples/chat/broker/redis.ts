@@ -212,6 +212,13 @@ export class RedisBroker implements Broker {
       socket: { reconnectStrategy: backoff, connectTimeout: 2000 },
     });
     this.#sub = this.#cmd.duplicate({ name: `chat-sub:${this.nodeId}` });
+    // Every (re)connection of the subscriber may have missed messages published while it was
+    // away, and the pump may not even have seen it go down (a quick reconnect): mark a gap, so
+    // the pump holds pub/sub payloads until it has caught up from the streams. Otherwise a live
+    // message newer than the missed ones would move the dedupe id past them.
+    this.#sub.on('ready', () => {
+      this.#gap = true;
+    });
     for (const [name, c] of [['commands', this.#cmd], ['subscriber', this.#sub]] as const) {
       c.on('ready', () => this.#poke());
       c.on('end', () => this.#poke());
