@@ -9,8 +9,11 @@
 import { AddrError, UnknownNetworkError } from './errors.js';
 import type { Addr } from './netaddr.js';
 
-/** A TCP endpoint (Go's `net.TCPAddr`). */
-export class TCPAddr implements Addr {
+/**
+ * An IP endpoint: what Go's `net.TCPAddr` and `net.UDPAddr` share (address, port, zone, and
+ * their `ip:port` form). Only the network name differs between the two.
+ */
+abstract class IPEndpoint implements Addr {
   /** The IP address, without brackets ("127.0.0.1", "::1"); "" for the unspecified address. */
   readonly ip: string;
   readonly port: number;
@@ -28,10 +31,7 @@ export class TCPAddr implements Addr {
     this.zone = zone;
   }
 
-  /** Always "tcp". */
-  network(): string {
-    return 'tcp';
-  }
+  abstract network(): string;
 
   /** `ip:port`, with brackets around an IPv6 address: `[::1]:9000`. */
   toString(): string {
@@ -39,33 +39,19 @@ export class TCPAddr implements Addr {
   }
 }
 
-/** A UDP endpoint (Go's `net.UDPAddr`). */
-export class UDPAddr implements Addr {
-  /** The IP address, without brackets ("127.0.0.1", "::1"); "" for the unspecified address. */
-  readonly ip: string;
-  readonly port: number;
-  /** The IPv6 zone, or "". */
-  readonly zone: string;
-
-  /**
-   * @param ip the IP address (an IPv4-mapped IPv6 address is shown as IPv4, as Go does).
-   * @param port the port.
-   * @param zone the IPv6 zone, if any.
-   */
-  constructor(ip: string, port: number, zone = '') {
-    this.ip = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-    this.port = port;
-    this.zone = zone;
+/** A TCP endpoint (Go's `net.TCPAddr`). */
+export class TCPAddr extends IPEndpoint {
+  /** Always "tcp". */
+  network(): string {
+    return 'tcp';
   }
+}
 
+/** A UDP endpoint (Go's `net.UDPAddr`). */
+export class UDPAddr extends IPEndpoint {
   /** Always "udp". */
   network(): string {
     return 'udp';
-  }
-
-  /** `ip:port`, with brackets around an IPv6 address. */
-  toString(): string {
-    return joinHostPort(this.zone !== '' ? `${this.ip}%${this.zone}` : this.ip, String(this.port));
   }
 }
 
