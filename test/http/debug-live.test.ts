@@ -1,30 +1,13 @@
 import t from 'tap';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { chan, go } from '../../src/index.js';
 import { ServeMux, registerDebug } from '../../src/http/index.js';
 import { startServer } from './_helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Headless Chromium from Debian's package; a clear failure (never a skip) when it is missing. */
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      process.env.CI
-        ? `${CHROMIUM} is missing on CI: the browser test needs Debian's chromium package (.ci/run installs it with apt-get)`
-        : `${CHROMIUM} is missing: install it with \`sudo apt-get install chromium\` to run the browser test`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+import { launchChromium } from '../_browser.js';
 
 t.test('live view: Chromium shows goroutines by state and wait reason and the metrics, updated over SSE', { timeout: 60_000 }, async (t) => {
-  const browser = await launch();
+  const browser = await launchChromium();
   const mux = new ServeMux();
   registerDebug(mux, { liveInterval: 100 });
   const srv = await startServer(mux);

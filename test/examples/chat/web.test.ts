@@ -1,31 +1,13 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { LineClient, startServer } from './helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Headless Chromium from Debian's package; a clear failure (never a skip) when it is missing. */
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      process.env.CI
-        ? `${CHROMIUM} is missing on CI: the browser test needs Debian's chromium package (.ci/run installs it with apt-get)`
-        : `${CHROMIUM} is missing: install it with \`sudo apt-get install chromium\` to run the browser test`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+import { launchChromium } from '../../_browser.js';
 
 // Both transports: WebSocket (the page's first choice) and SSE + POST (its fallback, forced
 // with ?transport=sse).
 for (const transport of ['websocket', 'sse'] as const) t.test(`chat web page (${transport}): a browser joins, its message reaches a TCP client, and a TCP message shows in the page`, { timeout: 30_000 }, async (t) => {
   // The browser first: a missing Chromium then fails the test before a server is left open
   // (which kept the file running until tap's timeout).
-  const browser = await launch();
+  const browser = await launchChromium();
   const srv = await startServer({ http: '127.0.0.1:0' });
   const bob = await LineClient.join(srv.tcpAddr!, 'bob');
   try {
@@ -65,7 +47,7 @@ for (const transport of ['websocket', 'sse'] as const) t.test(`chat web page (${
 t.test('chat web page: a taken nick is refused with a visible error', { timeout: 30_000 }, async (t) => {
   // The browser first: a missing Chromium then fails the test before a server is left open
   // (which kept the file running until tap's timeout).
-  const browser = await launch();
+  const browser = await launchChromium();
   const srv = await startServer({ http: '127.0.0.1:0' });
   const bob = await LineClient.join(srv.tcpAddr!, 'bob');
   try {
